@@ -1,0 +1,46 @@
+//! Commands: what callers ask the engine to do.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{IdempotencyKey, TeamId};
+
+/// A request to the engine. Each is decided against the current state at a given `now`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Command {
+    /// Register a team; its display name must be unique after normalization.
+    Register {
+        /// Display name.
+        name: String,
+        /// Division, if any.
+        division: Option<String>,
+    },
+    /// Submit an answer on behalf of a team.
+    Submit {
+        /// The team.
+        team: TeamId,
+        /// The challenge's slug.
+        challenge: String,
+        /// The raw answer.
+        answer: String,
+        /// The caller's idempotency key for this submission.
+        key: IdempotencyKey,
+    },
+    /// Admin: award (positive) or deduct (negative) points.
+    Adjust {
+        /// The team.
+        team: TeamId,
+        /// Points added; non-zero.
+        delta: i64,
+        /// Why; shown in the log.
+        reason: String,
+    },
+    /// Admin: hide or unhide a team.
+    SetHidden {
+        /// The team.
+        team: TeamId,
+        /// Hidden or not.
+        hidden: bool,
+    },
+}

@@ -1,0 +1,88 @@
+//! Events: the immutable facts of the append-only log, the only source of truth.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{IdempotencyKey, TeamId};
+use crate::time::Timestamp;
+
+/// How a judged submission came out, as recorded in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum JudgedAs {
+    /// An accepted answer: the challenge is solved.
+    Correct,
+    /// A wrong answer; `guess` is its normalized form, so a repeat of it is free.
+    Incorrect {
+        /// The normalized guess.
+        guess: String,
+    },
+    /// A partial answer ("keep going"); `reply` indexes the challenge's partial answers.
+    Partial {
+        /// Index of the partial answer matched.
+        reply: u32,
+    },
+}
+
+/// One fact in a hunt's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Event {
+    /// A team joined; its id is the next dense id.
+    TeamRegistered {
+        /// The new team's id.
+        team: TeamId,
+        /// Display name as given.
+        name: String,
+        /// Division, if any.
+        division: Option<String>,
+        /// When.
+        at: Timestamp,
+    },
+    /// A submission was judged (correct, wrong or partial). Submissions that were refused
+    /// without judging (locked, not open, attempts exhausted, already solved) are not recorded.
+    SubmissionJudged {
+        /// The submitting team.
+        team: TeamId,
+        /// The challenge's slug.
+        challenge: String,
+        /// The caller's idempotency key.
+        key: IdempotencyKey,
+        /// The raw answer as submitted.
+        answer: String,
+        /// The judgement.
+        judged: JudgedAs,
+        /// When.
+        at: Timestamp,
+    },
+    /// An admin awarded (positive) or deducted (negative) points.
+    PointsAdjusted {
+        /// The team.
+        team: TeamId,
+        /// Points added (negative to deduct).
+        delta: i64,
+        /// Why, as the admin wrote it.
+        reason: String,
+        /// When.
+        at: Timestamp,
+    },
+    /// An admin hid or unhid a team from the standings.
+    TeamHidden {
+        /// The team.
+        team: TeamId,
+        /// Hidden (true) or shown again (false).
+        hidden: bool,
+        /// When.
+        at: Timestamp,
+    },
+}
+
+/// An event with its position in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recorded {
+    /// Position: the first event of a hunt is 1, and positions have no gaps.
+    pub seq: u64,
+    /// The event.
+    pub event: Event,
+}

@@ -1,0 +1,5 @@
+//! In-memory store (to be implemented).
+
+/// An in-memory store.
+#[derive(Debug, Default)]
+pub struct MemoryStore;

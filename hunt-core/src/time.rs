@@ -1,0 +1,76 @@
+//! Time as plain data: the core never reads a clock, callers pass `now`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// An instant, in milliseconds since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// The instant `millis` milliseconds after the Unix epoch.
+    pub const fn from_millis(millis: i64) -> Self {
+        Self(millis)
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub const fn as_millis(self) -> i64 {
+        self.0
+    }
+
+    /// This instant moved by `span`, saturating at the ends of the range.
+    pub const fn saturating_add(self, span: Span) -> Self {
+        Self(self.0.saturating_add(span.0))
+    }
+
+    /// The span from `earlier` to `self` (negative if `earlier` is later).
+    pub const fn since(self, earlier: Timestamp) -> Span {
+        Span(self.0.saturating_sub(earlier.0))
+    }
+
+    /// Parses an RFC 3339 instant such as `2026-11-28T09:00:00Z`.
+    pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        let ts: jiff::Timestamp = text.parse().ok()?;
+        Some(Self(ts.as_millisecond()))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// Formats as RFC 3339 in UTC, e.g. `2026-11-28T09:00:00Z`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match jiff::Timestamp::from_millisecond(self.0) {
+            Ok(ts) => write!(f, "{ts}"),
+            Err(_) => write!(f, "{}ms", self.0),
+        }
+    }
+}
+
+/// A signed length of time, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Span(pub i64);
+
+impl Span {
+    /// A span of `millis` milliseconds.
+    pub const fn from_millis(millis: i64) -> Self {
+        Self(millis)
+    }
+
+    /// A span of `secs` seconds.
+    pub const fn from_secs(secs: i64) -> Self {
+        Self(secs.saturating_mul(1000))
+    }
+
+    /// The span in milliseconds.
+    pub const fn as_millis(self) -> i64 {
+        self.0
+    }
+
+    /// Parses a friendly duration such as `90m`, `2h 30m` or `1d`, or an ISO 8601 one (`PT2H`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let d: jiff::SignedDuration = text.trim().parse().ok()?;
+        i64::try_from(d.as_millis()).ok().map(Self)
+    }
+}
