@@ -175,7 +175,9 @@ pub struct Hunt {
 impl Hunt {
     /// The challenge with this slug.
     pub fn challenge_by_slug(&self, slug: &str) -> Option<&Challenge> {
-        self.by_slug.get(slug).map(|id| &self.challenges[id.index()])
+        self.by_slug
+            .get(slug)
+            .map(|id| &self.challenges[id.index()])
     }
 
     /// The challenge with this dense id.

@@ -59,7 +59,9 @@ pub const MAX_HUNT_ID_LEN: usize = 64;
 
 /// A string that is not a valid hunt id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid hunt id {0:?}: use 1 to 64 characters from a-z, 0-9, '-' and '_', starting with a letter or digit")]
+#[error(
+    "invalid hunt id {0:?}: use 1 to 64 characters from a-z, 0-9, '-' and '_', starting with a letter or digit"
+)]
 pub struct InvalidHuntId(pub String);
 
 impl HuntId {
@@ -83,9 +85,10 @@ impl HuntId {
 pub fn is_slug(s: &str, max_len: usize) -> bool {
     !s.is_empty()
         && s.len() <= max_len
-        && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        && s
-            .bytes()
+        && s.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 

@@ -1,10 +1,19 @@
-//! Store errors (to be completed).
+//! Store errors: the vocabulary every store adapter maps its backend's failures into.
+//!
+//! Outcomes a caller branches on (a conflicting append, a store held by another process) get
+//! their own variants; backend failures keep the backend's error as a boxed `source`, so
+//! `source()` chains still tell "connection refused" from "disk full".
+
+use std::error::Error;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
     /// The log did not end where the caller expected; nothing was written.
+    ///
+    /// The caller catches up from `expected` (reading the events up to `actual`), decides
+    /// again and retries with `actual` as its expectation.
     #[error("the log ends at {actual}, not at the expected {expected}; nothing was written")]
     Conflict {
         /// The end the caller expected.
@@ -12,4 +21,71 @@ pub enum StoreError {
         /// The actual end of the log.
         actual: u64,
     },
+
+    /// The stored data is damaged: it cannot be decoded or breaks the store's invariants.
+    ///
+    /// Retrying will not help.
+    #[error("the store's data is damaged: {what}; stop writing to it and restore it from a backup")]
+    Corruption {
+        /// What is damaged, e.g. "event 42 of hunt `finals` does not decode".
+        what: String,
+        /// The error that revealed the damage, if any.
+        #[source]
+        source: Option<Box<dyn Error + Send + Sync>>,
+    },
+
+    /// The backend could not be reached or an I/O operation failed. Retrying may help.
+    ///
+    /// After a failed append the outcome may be unknown (the connection can drop after the
+    /// commit): re-read the log before deciding again.
+    #[error("the store could not be reached or an I/O operation failed; retrying may help")]
+    Unavailable {
+        /// The backend's error.
+        #[source]
+        source: Box<dyn Error + Send + Sync>,
+    },
+
+    /// The store is held by another process (e.g. an embedded database already open).
+    #[error("{what} is held by another process; stop that process or use another store")]
+    Locked {
+        /// What is held, e.g. the path of the database.
+        what: String,
+    },
+
+    /// The data is larger than the backend accepts; nothing was written.
+    #[error("{what} is too large for this store; nothing was written")]
+    TooLarge {
+        /// What is too large, e.g. "a batch of 70000 events".
+        what: String,
+    },
+
+    /// A failure injected by [`MemoryStore`](super::MemoryStore)'s fault injection.
+    #[error("a failure injected by MemoryStore's fault injection")]
+    Injected,
+}
+
+impl StoreError {
+    /// Whether this is a [`StoreError::Conflict`]: the log did not end where expected.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Self::Conflict { .. })
+    }
+
+    /// A [`StoreError::Unavailable`] wrapping the backend's error.
+    pub fn unavailable(source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        Self::Unavailable {
+            source: source.into(),
+        }
+    }
+
+    /// A [`StoreError::Corruption`] describing `what` is damaged, with the error that
+    /// revealed it.
+    pub fn corruption(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn Error + Send + Sync>>,
+    ) -> Self {
+        Self::Corruption {
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
 }

@@ -30,11 +30,21 @@ pub trait Store: Send + Sync + 'static {
     /// - **Durable**: when it returns `Ok`, the events survive a crash of the process (and,
     ///   for disk stores, of the machine).
     /// - Appending no events checks the expectation and writes nothing.
-    async fn append(&self, hunt: &HuntId, expected: u64, events: &[Event]) -> Result<u64, StoreError>;
+    async fn append(
+        &self,
+        hunt: &HuntId,
+        expected: u64,
+        events: &[Event],
+    ) -> Result<u64, StoreError>;
 
     /// Reads up to `limit` events of `hunt` with positions greater than `after`, in position
     /// order, without gaps. An unknown hunt has an empty log.
-    async fn read(&self, hunt: &HuntId, after: u64, limit: usize) -> Result<Vec<Recorded>, StoreError>;
+    async fn read(
+        &self,
+        hunt: &HuntId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Recorded>, StoreError>;
 
     /// Saves (or replaces) the definition source of `hunt`. Durable on return.
     async fn save_definition(&self, hunt: &HuntId, source: &str) -> Result<(), StoreError>;

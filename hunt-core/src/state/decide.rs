@@ -1,0 +1,268 @@
+//! Deciding a command: validation, the verdict, and the events to append. Never mutates.
+
+use crate::answer::{Judgement, check_raw};
+use crate::command::Command;
+use crate::event::{Event, JudgedAs};
+use crate::ids::{IdempotencyKey, TeamId};
+use crate::time::Timestamp;
+use crate::verdict::{Verdict, Window};
+
+use super::{CommandError, HuntState, name_key, unlock};
+
+/// Largest adjustment accepted either way, so scores cannot overflow.
+const MAX_ADJUSTMENT: i64 = 1_000_000_000_000;
+
+/// Longest division name, in bytes.
+const MAX_DIVISION_BYTES: usize = 64;
+
+/// What a command came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// A team was registered with this id.
+    Registered(TeamId),
+    /// A submission's verdict.
+    Verdict(Verdict),
+    /// An admin command took effect (or had nothing to change).
+    Done,
+}
+
+/// The result of deciding a command: its outcome and the events that make it so.
+///
+/// The outcome holds only once the events are durably appended and applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// What the caller is told.
+    pub outcome: Outcome,
+    /// Events to append (none for refusals that change nothing).
+    pub events: Vec<Event>,
+}
+
+impl Decision {
+    fn only(outcome: Outcome) -> Self {
+        Self {
+            outcome,
+            events: Vec::new(),
+        }
+    }
+
+    fn verdict(verdict: Verdict) -> Self {
+        Self::only(Outcome::Verdict(verdict))
+    }
+}
+
+impl HuntState {
+    /// Decides `command` at `now` against the current state.
+    ///
+    /// Bad input is a [`CommandError`]; domain outcomes (a wrong answer, a locked challenge)
+    /// are verdicts. Deciding changes nothing: apply the returned events to make it so.
+    pub fn decide(&self, command: &Command, now: Timestamp) -> Result<Decision, CommandError> {
+        match command {
+            Command::Register { name, division } => {
+                self.decide_register(name, division.as_deref(), now)
+            }
+            Command::Submit {
+                team,
+                challenge,
+                answer,
+                key,
+            } => self.decide_submit(*team, challenge, answer, *key, now),
+            Command::Adjust {
+                team,
+                delta,
+                reason,
+            } => {
+                self.team_or_err(*team)?;
+                if *delta == 0 || delta.unsigned_abs() > MAX_ADJUSTMENT as u64 {
+                    return Err(CommandError::InvalidAdjustment(*delta));
+                }
+                let max = self.hunt.limits.max_reason_bytes;
+                if reason.len() > max {
+                    return Err(CommandError::ReasonTooLong { max });
+                }
+                Ok(Decision {
+                    outcome: Outcome::Done,
+                    events: vec![Event::PointsAdjusted {
+                        team: *team,
+                        delta: *delta,
+                        reason: reason.clone(),
+                        at: now,
+                    }],
+                })
+            }
+            Command::SetHidden { team, hidden } => {
+                let state = self.team_or_err(*team)?;
+                let events = if state.hidden == *hidden {
+                    Vec::new()
+                } else {
+                    vec![Event::TeamHidden {
+                        team: *team,
+                        hidden: *hidden,
+                        at: now,
+                    }]
+                };
+                Ok(Decision {
+                    outcome: Outcome::Done,
+                    events,
+                })
+            }
+        }
+    }
+
+    /// The verdict a judgement gets against the current state. Deciding and applying both use
+    /// it, so the verdict stored for an idempotency key is the one the caller was given.
+    pub(crate) fn verdict_for(
+        &self,
+        state: &super::TeamState,
+        challenge: &crate::hunt::Challenge,
+        judged: &JudgedAs,
+    ) -> Verdict {
+        match judged {
+            JudgedAs::Correct => Verdict::Correct {
+                points: challenge.points,
+                first_solve: !state.hidden && self.solve_count(challenge.id) == 0,
+            },
+            JudgedAs::Partial { reply } => Verdict::Partial {
+                reply: challenge
+                    .answers
+                    .partials
+                    .get(*reply as usize)
+                    .map(|p| p.reply.clone())
+                    .unwrap_or_default(),
+            },
+            JudgedAs::Incorrect { guess } => {
+                let guesses = state.guesses_at(challenge.id);
+                let repeated = guesses.is_some_and(|g| g.distinct.contains(guess));
+                let attempts_left = challenge.max_attempts.map(|max| {
+                    let used = guesses.map_or(0, |g| g.counted()) + u32::from(!repeated);
+                    max.saturating_sub(used)
+                });
+                Verdict::Incorrect {
+                    repeated,
+                    attempts_left,
+                }
+            }
+        }
+    }
+
+    fn team_or_err(&self, team: TeamId) -> Result<&super::TeamState, CommandError> {
+        self.team(team).ok_or(CommandError::UnknownTeam(team))
+    }
+
+    fn decide_register(
+        &self,
+        name: &str,
+        division: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Decision, CommandError> {
+        let max = self.hunt.limits.max_team_name_bytes;
+        if name.len() > max {
+            return Err(CommandError::InvalidName("too long"));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(CommandError::InvalidName("contains control characters"));
+        }
+        let key = name_key(name);
+        if key.is_empty() {
+            return Err(CommandError::InvalidName("empty"));
+        }
+        if let Some(division) = division {
+            if division.trim().is_empty() {
+                return Err(CommandError::InvalidDivision("empty"));
+            }
+            if division.len() > MAX_DIVISION_BYTES {
+                return Err(CommandError::InvalidDivision("too long"));
+            }
+            if division.chars().any(char::is_control) {
+                return Err(CommandError::InvalidDivision("contains control characters"));
+            }
+        }
+        if self.names.contains_key(&key) {
+            return Err(CommandError::NameTaken(name.to_owned()));
+        }
+        let team = TeamId(
+            u32::try_from(self.teams.len())
+                .map_err(|_| CommandError::InvalidName("no ids left"))?,
+        );
+        Ok(Decision {
+            outcome: Outcome::Registered(team),
+            events: vec![Event::TeamRegistered {
+                team,
+                name: name.trim().to_owned(),
+                division: division.map(|d| d.trim().to_owned()),
+                at: now,
+            }],
+        })
+    }
+
+    fn decide_submit(
+        &self,
+        team: TeamId,
+        slug: &str,
+        answer: &str,
+        key: IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<Decision, CommandError> {
+        let state = self.team_or_err(team)?;
+        check_raw(answer, self.hunt.limits.max_answer_bytes)?;
+
+        // A retry must get its original verdict even after the window closed, so keys come
+        // before every other check.
+        if let Some(used) = self.keys.get(&key) {
+            let same = used.team == team && self.hunt.challenge(used.challenge).slug == slug;
+            return Ok(Decision::verdict(if same {
+                Verdict::Duplicate {
+                    original: Box::new(used.verdict.clone()),
+                }
+            } else {
+                Verdict::KeyConflict
+            }));
+        }
+        if now < self.hunt.start {
+            return Ok(Decision::verdict(Verdict::NotOpen(Window::BeforeStart {
+                opens_at: self.hunt.start,
+            })));
+        }
+        if now >= self.hunt.end {
+            return Ok(Decision::verdict(Verdict::NotOpen(Window::AfterEnd {
+                closed_at: self.hunt.end,
+            })));
+        }
+        // An unknown slug and a locked challenge get the same verdict, so teams cannot probe
+        // for the names of challenges they have not reached.
+        let Some(challenge) = self.hunt.challenge_by_slug(slug) else {
+            return Ok(Decision::verdict(Verdict::Locked));
+        };
+        if state.has_solved(challenge.id) {
+            return Ok(Decision::verdict(Verdict::AlreadySolved));
+        }
+        if !unlock::holds(&self.hunt, state, &challenge.unlock, now) {
+            return Ok(Decision::verdict(Verdict::Locked));
+        }
+        if state.attempts_left(&self.hunt, challenge.id) == Some(0) {
+            return Ok(Decision::verdict(Verdict::AttemptsExhausted));
+        }
+
+        let judged =
+            match challenge
+                .answers
+                .judge(&challenge.slug, answer, self.secret.as_deref())?
+            {
+                Judgement::Accepted => JudgedAs::Correct,
+                Judgement::Partial(i) => JudgedAs::Partial { reply: i as u32 },
+                Judgement::Wrong(guess) => JudgedAs::Incorrect { guess },
+            };
+        let verdict = self.verdict_for(state, challenge, &judged);
+        Ok(Decision {
+            outcome: Outcome::Verdict(verdict),
+            events: vec![Event::SubmissionJudged {
+                team,
+                challenge: challenge.slug.clone(),
+                key,
+                answer: answer.to_owned(),
+                judged,
+                at: now,
+            }],
+        })
+    }
+}

@@ -1,0 +1,54 @@
+//! Errors of deciding commands and replaying events.
+
+use crate::answer::AnswerError;
+use crate::ids::TeamId;
+
+/// Why a command was rejected. Nothing was changed or recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// No team has this id.
+    #[error("unknown team {0}")]
+    UnknownTeam(TeamId),
+    /// The answer cannot be judged (empty, too long, control characters, …).
+    #[error("answer rejected: {0}")]
+    Answer(#[from] AnswerError),
+    /// Another team already has this display name (after normalization).
+    #[error("the team name {0:?} is taken")]
+    NameTaken(String),
+    /// The display name is empty, too long or contains control characters.
+    #[error("invalid team name: {0}")]
+    InvalidName(&'static str),
+    /// The division name is empty, too long or contains control characters.
+    #[error("invalid division: {0}")]
+    InvalidDivision(&'static str),
+    /// An adjustment of zero points, or beyond ±10¹².
+    #[error("an adjustment must be non-zero and at most 10^12 points either way, not {0}")]
+    InvalidAdjustment(i64),
+    /// The adjustment's reason is longer than the hunt allows.
+    #[error("the reason is longer than {max} bytes")]
+    ReasonTooLong {
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// Why an event could not be applied: the log does not fit the definition or is out of order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// The event's position is not the next one.
+    #[error("expected the event at position {expected}, got {got}")]
+    OutOfOrder {
+        /// The next position.
+        expected: u64,
+        /// The position received.
+        got: u64,
+    },
+    /// The event names a team that was never registered (or registers one out of order).
+    #[error("the log names {0}, which is not the next or an existing team")]
+    UnknownTeam(TeamId),
+    /// The event names a challenge the definition does not have.
+    #[error("the log names challenge {0:?}, which the definition does not have")]
+    UnknownChallenge(String),
+}

@@ -1,0 +1,176 @@
+//! Per-team derived state: score, solves, guesses and the values the ranking orders use.
+
+use std::collections::HashSet;
+
+use crate::hunt::{Hunt, RankingOrder};
+use crate::ids::ChallengeId;
+use crate::standings::SortKey;
+use crate::time::Timestamp;
+
+/// One solve of a team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Solve {
+    /// The challenge solved.
+    pub challenge: ChallengeId,
+    /// When.
+    pub at: Timestamp,
+    /// The answer the team submitted, as typed.
+    pub answer: String,
+    /// Points it earned.
+    pub points: i64,
+}
+
+/// Wrong guesses of one team at one challenge.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Guesses {
+    /// Distinct wrong guesses (normalized); a repeat is free.
+    pub distinct: HashSet<String>,
+}
+
+impl Guesses {
+    /// Counted wrong guesses: every distinct one.
+    pub fn counted(&self) -> u32 {
+        u32::try_from(self.distinct.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// Everything derived about one team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamState {
+    /// Display name as registered.
+    pub name: String,
+    /// Division, if any.
+    pub division: Option<String>,
+    /// Hidden from the standings by an admin.
+    pub hidden: bool,
+    /// When it registered.
+    pub registered_at: Timestamp,
+    /// Current score: solves plus adjustments.
+    pub score: i64,
+    /// When it reached its score: the latest non-zero, tie-break-eligible scoring item.
+    pub reached_at: Option<Timestamp>,
+    /// Time of its latest solve.
+    pub last_solve_at: Option<Timestamp>,
+    /// When it solved the final meta.
+    pub final_meta_at: Option<Timestamp>,
+    /// Solves, sorted by challenge id.
+    pub(crate) solves: Vec<Solve>,
+    /// Solves per round, indexed by round id.
+    pub(crate) round_solves: Vec<u32>,
+    /// Wrong guesses per challenge, sorted by challenge id.
+    pub(crate) guesses: Vec<(ChallengeId, Guesses)>,
+}
+
+impl TeamState {
+    pub(crate) fn new(
+        name: String,
+        division: Option<String>,
+        at: Timestamp,
+        rounds: usize,
+    ) -> Self {
+        Self {
+            name,
+            division,
+            hidden: false,
+            registered_at: at,
+            score: 0,
+            reached_at: None,
+            last_solve_at: None,
+            final_meta_at: None,
+            solves: Vec::new(),
+            round_solves: vec![0; rounds],
+            guesses: Vec::new(),
+        }
+    }
+
+    /// The team's solves, in challenge order.
+    pub fn solves(&self) -> &[Solve] {
+        &self.solves
+    }
+
+    /// Number of challenges solved.
+    pub fn solve_count(&self) -> usize {
+        self.solves.len()
+    }
+
+    /// The team's solve of `challenge`, if any.
+    pub fn solve_of(&self, challenge: ChallengeId) -> Option<&Solve> {
+        self.solves
+            .binary_search_by_key(&challenge, |s| s.challenge)
+            .ok()
+            .map(|i| &self.solves[i])
+    }
+
+    /// Whether the team solved `challenge`.
+    pub fn has_solved(&self, challenge: ChallengeId) -> bool {
+        self.solve_of(challenge).is_some()
+    }
+
+    /// Solves in one round.
+    pub fn solves_in_round(&self, round: crate::ids::RoundId) -> u32 {
+        self.round_solves.get(round.index()).copied().unwrap_or(0)
+    }
+
+    /// The team's wrong guesses at `challenge`.
+    pub fn guesses_at(&self, challenge: ChallengeId) -> Option<&Guesses> {
+        self.guesses
+            .binary_search_by_key(&challenge, |(c, _)| *c)
+            .ok()
+            .map(|i| &self.guesses[i].1)
+    }
+
+    pub(crate) fn guesses_mut(&mut self, challenge: ChallengeId) -> &mut Guesses {
+        let i = match self.guesses.binary_search_by_key(&challenge, |(c, _)| *c) {
+            Ok(i) => i,
+            Err(i) => {
+                self.guesses.insert(i, (challenge, Guesses::default()));
+                i
+            }
+        };
+        &mut self.guesses[i].1
+    }
+
+    /// Records a solve; returns false (and changes nothing) if it was already solved.
+    pub(crate) fn add_solve(&mut self, solve: Solve) -> bool {
+        match self
+            .solves
+            .binary_search_by_key(&solve.challenge, |s| s.challenge)
+        {
+            Ok(_) => false,
+            Err(i) => {
+                self.solves.insert(i, solve);
+                true
+            }
+        }
+    }
+
+    /// Moves the tie-break time to `at` (never backwards: items may arrive out of time order).
+    pub(crate) fn touch_reached(&mut self, at: Timestamp) {
+        self.reached_at = Some(self.reached_at.map_or(at, |t| t.max(at)));
+    }
+
+    /// The team's key in the ranking order of `hunt`: smaller ranks higher.
+    pub fn sort_key(&self, order: RankingOrder) -> SortKey {
+        const NEVER: i64 = i64::MAX;
+        match order {
+            RankingOrder::PuzzleHunt => SortKey([
+                self.final_meta_at.map_or(NEVER, Timestamp::as_millis),
+                -(self.solves.len() as i64),
+                self.last_solve_at.unwrap_or(self.registered_at).as_millis(),
+            ]),
+            // `Points` and any order added later default to score first.
+            _ => SortKey([
+                self.score.saturating_neg(),
+                self.reached_at.map_or(NEVER, Timestamp::as_millis),
+                0,
+            ]),
+        }
+    }
+
+    /// Counted wrong guesses left at `challenge` of `hunt`, if it limits them.
+    pub fn attempts_left(&self, hunt: &Hunt, challenge: ChallengeId) -> Option<u32> {
+        let max = hunt.challenge(challenge).max_attempts?;
+        let used = self.guesses_at(challenge).map_or(0, Guesses::counted);
+        Some(max.saturating_sub(used))
+    }
+}

@@ -1,0 +1,7 @@
+//! The integration tests of `hunt-core`, one binary with a module per area.
+
+mod definitions;
+mod engine_handle;
+mod memory_store;
+mod oracle;
+mod verdicts;
