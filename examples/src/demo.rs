@@ -9,7 +9,7 @@ use std::sync::Arc;
 use hunt_core::engine::{Engine, EngineError};
 use hunt_core::state::Row;
 use hunt_core::store::MemoryStore;
-use hunt_core::{IdempotencyKey, Span, TeamId, Verdict};
+use hunt_core::{IdempotencyKey, Span, TeamId, Verdict, Window};
 
 const HUNT: &str = include_str!("../hunts/hackathon.toml");
 
@@ -77,8 +77,9 @@ fn report(
 ) {
     let snapshot = engine.snapshot();
     let name = snapshot.team(team).map_or("?", |t| t.name.as_str());
+    let answer = format!("{answer:?}");
     println!(
-        "[+{minute:>3} min] {name:<14} {challenge:<13} {answer:<16} => {}",
+        "[{minute:>+4} min] {name:<14} {challenge:<13} {answer:<16} => {}",
         describe(verdict)
     );
 }
@@ -101,7 +102,12 @@ fn describe(verdict: &Verdict) -> String {
         Verdict::Partial { reply } => format!("Keep going: {reply}"),
         Verdict::AlreadySolved => "Already solved".into(),
         Verdict::Locked => "Locked".into(),
-        Verdict::NotOpen(window) => format!("Not open: {window:?}"),
+        Verdict::NotOpen(Window::BeforeStart { opens_at }) => {
+            format!("Not open yet: the hunt starts at {opens_at}")
+        }
+        Verdict::NotOpen(Window::AfterEnd { closed_at }) => {
+            format!("Closed: the hunt ended at {closed_at}")
+        }
         Verdict::AttemptsExhausted => "No attempts left".into(),
         Verdict::Duplicate { original } => {
             format!("Duplicate of an earlier request: {}", describe(original))

@@ -70,7 +70,46 @@ impl Span {
 
     /// Parses a friendly duration such as `90m`, `2h 30m` or `1d`, or an ISO 8601 one (`PT2H`).
     pub fn parse(text: &str) -> Option<Self> {
-        let d: jiff::SignedDuration = text.trim().parse().ok()?;
-        i64::try_from(d.as_millis()).ok().map(Self)
+        let text = text.trim();
+        let duration = match text.parse::<jiff::SignedDuration>() {
+            Ok(d) => d,
+            // Durations with days (`1d 2h`) parse only as calendar spans; a hunt day is 24 hours.
+            Err(_) => text
+                .parse::<jiff::Span>()
+                .ok()?
+                .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+                .ok()?,
+        };
+        i64::try_from(duration.as_millis()).ok().map(Self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_parse_in_friendly_and_iso_forms() {
+        let table = [
+            ("90m", Some(90 * 60_000)),
+            ("2h 30m", Some(150 * 60_000)),
+            ("1d", Some(24 * 3_600_000)),
+            ("1d 2h", Some(26 * 3_600_000)),
+            ("PT2H", Some(2 * 3_600_000)),
+            ("45s", Some(45_000)),
+            ("soon", None),
+            ("", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(Span::parse(text).map(Span::as_millis), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn timestamps_round_trip_through_rfc3339() {
+        let ts = Timestamp::parse_rfc3339("2026-11-28T09:00:00Z").expect("valid");
+        assert_eq!(ts.as_millis(), 1_795_856_400_000);
+        assert_eq!(ts.to_string(), "2026-11-28T09:00:00Z");
+        assert_eq!(Timestamp::parse_rfc3339("2026-11-28 09:00"), None);
     }
 }

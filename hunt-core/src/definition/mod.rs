@@ -1,14 +1,178 @@
 //! Hunt definitions: the TOML format, and its validation into a compiled [`Hunt`].
+//!
+//! [`load`] parses a TOML definition and validates it; [`compile`] validates a [`HuntSpec`]
+//! built in code. Both report every problem at once, like a compiler: a [`DefinitionError`]
+//! holds one [`Problem`] per mistake, each with a [`ProblemKind`] to branch on and, for text,
+//! the line and column it comes from.
+//!
+//! # The format
+//!
+//! ```
+//! let hunt = hunt_core::definition::load(r#"
+//! id = "hackathon-2026"               # a slug: a-z, 0-9, '-', '_'; at most 64 bytes
+//! title = "Hackathon Treasure Hunt"   # at most 200 bytes
+//! start = 2026-11-28T09:00:00Z        # a TOML offset date-time, or an RFC 3339 string
+//! end = 2026-11-28T21:00:00Z          # after start
+//! freeze = 2026-11-28T20:00:00Z       # optional; strictly between start and end
+//! ranking = "points"                  # or "puzzle-hunt"; default "points"
+//! shared_ranks = "standard"           # or "dense", "ordinal"; default "standard"
+//! final_meta = "finale"               # required by "puzzle-hunt"; must be a meta challenge
+//! normalization = "caseless"          # for all challenges: exact, caseless (default), alphanumeric, letters, regex
+//! locked_view = "hidden"              # for all challenges: hidden (default) or preview
+//!
+//! [limits]                            # optional; each from 1 to 65536, default from hunt::Limits
+//! max_answer_bytes = 1024
+//! max_team_name_bytes = 128
+//! max_reason_bytes = 1024
+//!
+//! [[challenge]]
+//! id = "warmup"                       # a slug, unique also after folding case, '-' and '_'
+//! title = "Warm-up"                   # at most 200 bytes
+//! content = "Decode: aGVsbG8gd29ybGQ=" # optional, default ""; at most 1 MiB
+//! round = "Act I"                     # optional; at most 100 bytes
+//! points = 100                        # required; 0 to 1,000,000,000
+//! answers = ["hello world"]           # plain answers; or `sealed`, exactly one of them
+//! normalization = "caseless"          # optional; the hunt's by default
+//! partial = [{ answer = "hello", reply = "Keep going!" }]
+//! tie_break = true                    # optional, default true
+//! max_attempts = 20                   # optional; 1 to 1,000,000; unlimited by default
+//! locked_view = "preview"             # optional; the hunt's by default
+//!
+//! [[challenge]]
+//! id = "cipher"
+//! title = "Cipher"
+//! round = "Act I"
+//! points = 200
+//! sealed = ["5f1d4e0c2b7a9e8d6c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d"]
+//! unlock = "warmup"                   # shorthand for { solved = "warmup" }
+//!
+//! [[challenge]]
+//! id = "flags"
+//! title = "Flags"
+//! points = 150
+//! normalization = "regex"             # each answer is a pattern matching the whole answer
+//! answers = ['flag\{[0-9]{3}\}']
+//! unlock = { any_of = ["cipher", { after = "2h" }] }
+//!
+//! [[challenge]]
+//! id = "finale"
+//! title = "Finale"
+//! meta = true
+//! points = 500
+//! answers = ["the end"]
+//! unlock = { all_of = [
+//!     { at_least = { n = 1, of = ["cipher", "flags"] } },
+//!     { score_at_least = 300 },
+//!     { solves_in_round = { round = "Act I", n = 2 } },
+//! ] }
+//! "#)?;
+//! assert_eq!(hunt.challenges.len(), 4);
+//! assert_eq!(hunt.rounds, ["Act I"]);
+//! # Ok::<(), hunt_core::definition::DefinitionError>(())
+//! ```
+//!
+//! An unlock rule is a table with exactly one key, nested at most [`MAX_RULE_DEPTH`] deep:
+//! `{ always = true }`, `{ solved = "id" }`, `{ all_of = [...] }`, `{ any_of = [...] }`,
+//! `{ at_least = { n = 2, of = [...] } }` (n from 1 to the number of rules),
+//! `{ score_at_least = 300 }`, `{ after = "2h" }` (from the start; before the end) or
+//! `{ solves_in_round = { round = "Act I", n = 3 } }`. In the lists, a string names a
+//! challenge and means `solved`. `unlock` itself also takes a string: `"always"`, or a
+//! challenge id (`{ solved = "always" }` names a challenge called `always`). Without `unlock`,
+//! a challenge is unlocked from the start.
+//!
+//! # Validation
+//!
+//! Besides the shape of each value, validation checks that ids are unique slugs, that every
+//! reference resolves, that the unlock graph has no cycle (reported in unlock order, as in
+//! "unlock cycle: a → b → c → a") and that every challenge can unlock: a challenge can if its
+//! rule holds once every challenge that can unlock is solved, with a score of at most their
+//! points and at any time in the hunt. A challenge that cannot only because one it needs
+//! cannot is not reported again. Answers must not normalize to nothing, partial answers must
+//! not be accepted answers, regexes must compile within [`crate::answer::compile_regex`]'s
+//! limits, and sealed answers must be 64 hexadecimal digits (and never regexes).
+//!
+//! Validation never recurses over the graph of challenges, so a chain of a million challenges
+//! compiles in linear time.
+
+mod location;
+mod parse;
+mod problem;
+mod spec;
+mod unlock_graph;
+mod validate;
+
+pub use problem::{DefinitionError, Location, Problem, ProblemKind};
+pub use spec::{ChallengeSpec, HuntSpec, LimitsSpec, PartialSpec, UnlockSpec};
 
 use crate::hunt::Hunt;
+use location::SourceMap;
+use problem::Problems;
 
-/// Every problem found in a definition (to be implemented).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid hunt definition")]
-pub struct DefinitionError;
+/// How deeply unlock rules may nest.
+pub const MAX_RULE_DEPTH: u32 = 32;
+/// The most points a challenge can be worth.
+pub const MAX_POINTS: i64 = 1_000_000_000;
+/// The largest `max_attempts`.
+pub const MAX_ATTEMPTS: i64 = 1_000_000;
+/// The largest `n` of `solves_in_round`.
+pub const MAX_COUNT: i64 = 1_000_000;
+/// The largest value of each `[limits]` entry.
+pub const MAX_LIMIT: i64 = 65_536;
+/// The longest hunt or challenge id, in bytes.
+pub const MAX_ID_BYTES: usize = crate::ids::MAX_HUNT_ID_LEN;
+/// The longest hunt or challenge title, in bytes.
+pub const MAX_TITLE_BYTES: usize = 200;
+/// The longest challenge content, in bytes.
+pub const MAX_CONTENT_BYTES: usize = 1 << 20;
+/// The longest reply of a partial answer, in bytes.
+pub const MAX_REPLY_BYTES: usize = 4096;
+/// The longest round name, in bytes.
+pub const MAX_ROUND_BYTES: usize = 100;
 
-/// Parses and validates a TOML hunt definition.
+/// Parses and validates a TOML hunt definition, reporting every problem with its location.
 pub fn load(source: &str) -> Result<Hunt, DefinitionError> {
-    let _ = source;
-    todo!()
+    let (spec, map, mut problems) = parse::parse(source);
+    let hunt = spec.and_then(|spec| validate::compile(&spec, &map, &mut problems));
+    match hunt {
+        Some(hunt) if problems.is_empty() => Ok(hunt),
+        _ => Err(problems.into_error(&map)),
+    }
 }
+
+/// Parses a TOML hunt definition into a spec without validating it; the problems found while
+/// reading (syntax, unknown keys, wrong types) are reported as by [`load`].
+pub fn parse(source: &str) -> Result<HuntSpec, DefinitionError> {
+    let (spec, map, problems) = parse::parse(source);
+    match spec {
+        Some(spec) if problems.is_empty() => Ok(spec),
+        _ => Err(problems.into_error(&map)),
+    }
+}
+
+/// Validates a spec built in code; its problems have no location.
+pub fn compile(spec: &HuntSpec) -> Result<Hunt, DefinitionError> {
+    let map = SourceMap::new(None);
+    let mut problems = Problems::default();
+    match validate::compile(spec, &map, &mut problems) {
+        Some(hunt) if problems.is_empty() => Ok(hunt),
+        _ => Err(problems.into_error(&map)),
+    }
+}
+
+/// How messages name a challenge: by id, or by position when it has none. Formatted only
+/// when a problem is reported, so checking a valid hunt allocates no messages.
+#[derive(Debug, Clone, Copy)]
+struct ChallengeName<'a>(&'a str, u32);
+
+impl std::fmt::Display for ChallengeName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            write!(f, "challenge #{}", u64::from(self.1) + 1)
+        } else {
+            write!(f, "challenge `{}`", self.0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,783 @@
+//! Reading TOML text into a [`HuntSpec`], with the span of every value.
+//!
+//! The document is parsed into toml's spanned tree ([`DeTable`]) and walked by hand rather
+//! than deserialized with serde, because serde stops at the first unknown key or wrong type
+//! and we report them all. A value that cannot be read is reported here, replaced by a
+//! placeholder in the spec and marked broken in the [`SourceMap`], so validation does not
+//! report it a second time.
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::location::{Site, SourceMap};
+use super::problem::{ProblemKind, Problems};
+use super::spec::{ChallengeSpec, HuntSpec, LimitsSpec, PartialSpec, RULE_KEYS, UnlockSpec};
+use super::{ChallengeName, MAX_RULE_DEPTH};
+use crate::answer::Normalization;
+use crate::hunt::{LockedView, RankingOrder, SharedRanks};
+use crate::time::{Span, Timestamp};
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+const HUNT_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "start",
+    "end",
+    "freeze",
+    "ranking",
+    "shared_ranks",
+    "final_meta",
+    "normalization",
+    "locked_view",
+    "limits",
+    "challenge",
+];
+
+const LIMIT_KEYS: &[&str] = &[
+    "max_answer_bytes",
+    "max_team_name_bytes",
+    "max_reason_bytes",
+];
+
+const CHALLENGE_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "content",
+    "round",
+    "meta",
+    "points",
+    "answers",
+    "sealed",
+    "normalization",
+    "partial",
+    "unlock",
+    "tie_break",
+    "max_attempts",
+    "locked_view",
+];
+
+const RANKINGS: &[(&str, RankingOrder)] = &[
+    ("points", RankingOrder::Points),
+    ("puzzle-hunt", RankingOrder::PuzzleHunt),
+];
+
+const SHARED_RANKS: &[(&str, SharedRanks)] = &[
+    ("standard", SharedRanks::Standard),
+    ("dense", SharedRanks::Dense),
+    ("ordinal", SharedRanks::Ordinal),
+];
+
+const LOCKED_VIEWS: &[(&str, LockedView)] = &[
+    ("hidden", LockedView::Hidden),
+    ("preview", LockedView::Preview),
+];
+
+/// Parses `source`: the spec (`None` if the text is not TOML) and the problems found so far.
+pub(crate) fn parse(source: &str) -> (Option<HuntSpec>, SourceMap<'_>, Problems) {
+    let mut walker = Walker {
+        map: SourceMap::new(Some(source)),
+        problems: Problems::default(),
+    };
+    let (document, errors) = DeTable::parse_recoverable(source);
+    if !errors.is_empty() {
+        // What recovery leaves is a guess; checking it would report problems that are not there.
+        for error in errors {
+            walker.problems.push(
+                ProblemKind::Syntax,
+                error.span(),
+                format!("invalid TOML: {}", error.message().trim_end()),
+            );
+        }
+        return (None, walker.map, walker.problems);
+    }
+    let spec = walker.hunt(document.get_ref());
+    (Some(spec), walker.map, walker.problems)
+}
+
+/// The entries of one table, after unknown keys have been reported.
+struct Entries<'t, 'i> {
+    /// The table's span; `None` for the document, whose problems have no better place.
+    span: Option<Range<usize>>,
+    /// What the table is, for messages: "at the top level", "in challenge `warmup`".
+    context: String,
+    items: Vec<(&'t str, &'t Value<'i>)>,
+    /// Known keys that an unknown key was reported as a likely typo of; they are not also
+    /// reported missing.
+    misspelled: Vec<String>,
+}
+
+impl<'t, 'i> Entries<'t, 'i> {
+    fn get(&self, key: &str) -> Option<&'t Value<'i>> {
+        self.items.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
+struct Walker<'s> {
+    map: SourceMap<'s>,
+    problems: Problems,
+}
+
+impl Walker<'_> {
+    fn hunt(&mut self, document: &DeTable<'_>) -> HuntSpec {
+        let e = self.entries(document, None, HUNT_KEYS, "at the top level".to_owned());
+        let id = self.required(&e, "id", Site::Hunt("id"), Self::string);
+        let title = self.required(&e, "title", Site::Hunt("title"), Self::string);
+        let start = self.required(&e, "start", Site::Hunt("start"), Self::timestamp);
+        let end = self.required(&e, "end", Site::Hunt("end"), Self::timestamp);
+        let freeze = self.optional(&e, "freeze", Site::Hunt("freeze"), Self::timestamp);
+        let ranking = self.optional(&e, "ranking", Site::Hunt("ranking"), |w, v, s, what| {
+            w.choice(v, s, what, RANKINGS)
+        });
+        let shared_ranks = self.optional(
+            &e,
+            "shared_ranks",
+            Site::Hunt("shared_ranks"),
+            |w, v, s, what| w.choice(v, s, what, SHARED_RANKS),
+        );
+        let final_meta = self.optional(&e, "final_meta", Site::Hunt("final_meta"), Self::string);
+        let normalization = self.optional(
+            &e,
+            "normalization",
+            Site::Hunt("normalization"),
+            Self::normalization,
+        );
+        let locked_view = self.optional(
+            &e,
+            "locked_view",
+            Site::Hunt("locked_view"),
+            |w, v, s, what| w.choice(v, s, what, LOCKED_VIEWS),
+        );
+        let limits = e
+            .get("limits")
+            .map_or_else(LimitsSpec::default, |v| self.limits(v));
+        let mut challenges = Vec::new();
+        if let Some(value) = e.get("challenge") {
+            match value.get_ref() {
+                DeValue::Array(items) => {
+                    for item in items.iter() {
+                        let index = u32::try_from(challenges.len()).unwrap_or(u32::MAX);
+                        if let Some(challenge) = self.challenge(item, index) {
+                            challenges.push(challenge);
+                        }
+                    }
+                }
+                _ => self.wrong_type(value, "`challenge`", "an array of tables ([[challenge]])"),
+            }
+        }
+        HuntSpec {
+            id: id.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            start: start.unwrap_or(Timestamp(0)),
+            end: end.unwrap_or(Timestamp(0)),
+            freeze,
+            ranking: ranking.unwrap_or_default(),
+            shared_ranks: shared_ranks.unwrap_or_default(),
+            final_meta,
+            normalization: normalization.unwrap_or_default(),
+            locked_view: locked_view.unwrap_or_default(),
+            limits,
+            challenges,
+        }
+    }
+
+    fn limits(&mut self, value: &Value<'_>) -> LimitsSpec {
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(value, "`limits`", "a table");
+            return LimitsSpec::default();
+        };
+        let e = self.entries(
+            table,
+            Some(value.span()),
+            LIMIT_KEYS,
+            "in `limits`".to_owned(),
+        );
+        let mut limit = |key: &'static str| self.optional(&e, key, Site::Limit(key), Self::integer);
+        LimitsSpec {
+            max_answer_bytes: limit("max_answer_bytes"),
+            max_team_name_bytes: limit("max_team_name_bytes"),
+            max_reason_bytes: limit("max_reason_bytes"),
+        }
+    }
+
+    fn challenge(&mut self, value: &Value<'_>, index: u32) -> Option<ChallengeSpec> {
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(value, "each `challenge`", "a table");
+            return None;
+        };
+        self.map.record(Site::Challenge(index), value.span());
+        // The id first, to name the challenge in the messages about the other keys.
+        let named_id = table
+            .iter()
+            .find(|(k, _)| k.get_ref() == "id")
+            .and_then(|(_, v)| v.get_ref().as_str());
+        let name = ChallengeName(named_id.unwrap_or(""), index).to_string();
+        let e = self.entries(
+            table,
+            Some(value.span()),
+            CHALLENGE_KEYS,
+            format!("in {name}"),
+        );
+        let field = |key| Site::Field(index, key);
+        let id = self.required(&e, "id", field("id"), Self::string);
+        let title = self.required(&e, "title", field("title"), Self::string);
+        let content = self.optional(&e, "content", field("content"), Self::string);
+        let round = self.optional(&e, "round", field("round"), Self::string);
+        let meta = self.optional(&e, "meta", field("meta"), Self::boolean);
+        let points = self.required(&e, "points", field("points"), Self::integer);
+        let answers = self.optional(&e, "answers", field("answers"), |w, v, s, what| {
+            w.strings(v, s, what, |k| Site::Answer(index, k))
+        });
+        let sealed = self.optional(&e, "sealed", field("sealed"), |w, v, s, what| {
+            w.strings(v, s, what, |k| Site::Sealed(index, k))
+        });
+        let normalization = self.optional(
+            &e,
+            "normalization",
+            field("normalization"),
+            Self::normalization,
+        );
+        let tie_break = self.optional(&e, "tie_break", field("tie_break"), Self::boolean);
+        let max_attempts = self.optional(&e, "max_attempts", field("max_attempts"), Self::integer);
+        let locked_view =
+            self.optional(&e, "locked_view", field("locked_view"), |w, v, s, what| {
+                w.choice(v, s, what, LOCKED_VIEWS)
+            });
+        let partial = e.get("partial").map_or_else(Vec::new, |v| {
+            self.map.record(field("partial"), v.span());
+            self.partials(v, index, &name)
+        });
+        let unlock = e.get("unlock").map_or(UnlockSpec::Always, |v| {
+            self.map.record(field("unlock"), v.span());
+            let mut next = 0;
+            self.rule(v, index, &name, &mut next, 1)
+        });
+        Some(ChallengeSpec {
+            id: id.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            content: content.unwrap_or_default(),
+            round,
+            meta: meta.unwrap_or(false),
+            points: points.unwrap_or(0),
+            answers: answers.unwrap_or_default(),
+            sealed: sealed.unwrap_or_default(),
+            normalization,
+            tie_break: tie_break.unwrap_or(true),
+            max_attempts,
+            locked_view,
+            partial,
+            unlock,
+        })
+    }
+
+    fn partials(&mut self, value: &Value<'_>, index: u32, name: &str) -> Vec<PartialSpec> {
+        let what = format!("`partial` of {name}");
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, &what, "an array of tables");
+            self.map.mark_broken(Site::Field(index, "partial"));
+            return Vec::new();
+        };
+        let mut partials = Vec::new();
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                self.wrong_type(item, &format!("each {what}"), "a table");
+                continue;
+            };
+            let k = u32::try_from(partials.len()).unwrap_or(u32::MAX);
+            self.map.record(Site::Partial(index, k), item.span());
+            let e = self.entries(
+                table,
+                Some(item.span()),
+                &["answer", "reply"],
+                format!("in a partial answer of {name}"),
+            );
+            let answer = self.required(&e, "answer", Site::PartialAnswer(index, k), Self::string);
+            let reply = self.required(&e, "reply", Site::PartialReply(index, k), Self::string);
+            if let (Some(answer), Some(reply)) = (answer, reply) {
+                partials.push(PartialSpec { answer, reply });
+            }
+        }
+        partials
+    }
+
+    /// One node of an unlock rule; `next` numbers the nodes in pre-order, as validation does.
+    fn rule(
+        &mut self,
+        value: &Value<'_>,
+        index: u32,
+        name: &str,
+        next: &mut u32,
+        depth: u32,
+    ) -> UnlockSpec {
+        let node = *next;
+        *next += 1;
+        let site = Site::Rule(index, node);
+        let arg = Site::RuleArg(index, node);
+        self.map.record(site, value.span());
+        let what = format!("the unlock rule of {name}");
+        if depth > MAX_RULE_DEPTH {
+            self.problems.push(
+                ProblemKind::TooDeep,
+                Some(value.span()),
+                format!("{what} nests deeper than {MAX_RULE_DEPTH} levels"),
+            );
+            self.map.mark_broken(site);
+            return UnlockSpec::Always;
+        }
+        let table = match value.get_ref() {
+            DeValue::String(id) => {
+                self.map.record(arg, value.span());
+                return if depth == 1 && id == "always" {
+                    UnlockSpec::Always
+                } else {
+                    UnlockSpec::Solved(id.to_string())
+                };
+            }
+            DeValue::Table(table) => table,
+            _ => {
+                self.wrong_type(value, &what, "a challenge id or a rule table");
+                self.map.mark_broken(site);
+                return UnlockSpec::Always;
+            }
+        };
+        let mut entries = table.iter();
+        let (key, inner) = match (entries.next(), entries.next()) {
+            (Some(entry), None) => entry,
+            (first, _) => {
+                let found = match first {
+                    None => "none".to_owned(),
+                    Some(_) => table
+                        .iter()
+                        .map(|(k, _)| format!("`{}`", k.get_ref()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                };
+                self.problems.push(
+                    ProblemKind::BadRule,
+                    Some(value.span()),
+                    format!(
+                        "a rule table in {what} needs exactly one key, one of {}; found {found}",
+                        quoted_list(RULE_KEYS)
+                    ),
+                );
+                self.map.mark_broken(site);
+                return UnlockSpec::Always;
+            }
+        };
+        let what = format!("`{}` in {what}", key.get_ref());
+        let rule = match key.get_ref().as_ref() {
+            "always" => match self.boolean(inner, arg, &what) {
+                Some(true) => Some(UnlockSpec::Always),
+                Some(false) => {
+                    self.problems.push(
+                        ProblemKind::BadValue,
+                        Some(inner.span()),
+                        format!("{what} must be true; leave `unlock` out instead"),
+                    );
+                    None
+                }
+                None => None,
+            },
+            "solved" => self.string(inner, arg, &what).map(UnlockSpec::Solved),
+            "all_of" => self
+                .rules(inner, index, name, next, depth, &what)
+                .map(UnlockSpec::AllOf),
+            "any_of" => self
+                .rules(inner, index, name, next, depth, &what)
+                .map(UnlockSpec::AnyOf),
+            "at_least" => self.at_least(inner, index, name, next, depth, &what),
+            "score_at_least" => self
+                .integer(inner, arg, &what)
+                .map(UnlockSpec::ScoreAtLeast),
+            "after" => self.string(inner, arg, &what).and_then(|text| {
+                let span = Span::parse(&text);
+                if span.is_none() {
+                    self.problems.push(
+                        ProblemKind::BadDuration,
+                        Some(inner.span()),
+                        format!("{what}: `{text}` is not a duration such as \"90m\" or \"2h 30m\""),
+                    );
+                    self.map.mark_broken(arg);
+                }
+                span.map(UnlockSpec::After)
+            }),
+            "solves_in_round" => {
+                let DeValue::Table(table) = inner.get_ref() else {
+                    self.wrong_type(inner, &what, "a table { round = \"…\", n = … }");
+                    self.map.mark_broken(site);
+                    return UnlockSpec::Always;
+                };
+                let e = self.entries(
+                    table,
+                    Some(inner.span()),
+                    &["round", "n"],
+                    format!("in {what}"),
+                );
+                let round = self.required(&e, "round", arg, Self::string);
+                let n = self.required(&e, "n", Site::RuleN(index, node), Self::integer);
+                round
+                    .zip(n)
+                    .map(|(round, n)| UnlockSpec::SolvesInRound { round, n })
+            }
+            other => {
+                self.problems.push(
+                    ProblemKind::UnknownKey,
+                    Some(key.span()),
+                    format!(
+                        "unknown unlock rule `{other}` in the unlock rule of {name}{}; expected one of {}",
+                        suggestion(other, RULE_KEYS),
+                        quoted_list(RULE_KEYS)
+                    ),
+                );
+                None
+            }
+        };
+        rule.unwrap_or_else(|| {
+            self.map.mark_broken(site);
+            UnlockSpec::Always
+        })
+    }
+
+    fn rules(
+        &mut self,
+        value: &Value<'_>,
+        index: u32,
+        name: &str,
+        next: &mut u32,
+        depth: u32,
+        what: &str,
+    ) -> Option<Vec<UnlockSpec>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, what, "an array of rules");
+            return None;
+        };
+        Some(
+            items
+                .iter()
+                .map(|item| self.rule(item, index, name, next, depth + 1))
+                .collect(),
+        )
+    }
+
+    fn at_least(
+        &mut self,
+        value: &Value<'_>,
+        index: u32,
+        name: &str,
+        next: &mut u32,
+        depth: u32,
+        what: &str,
+    ) -> Option<UnlockSpec> {
+        let node = *next - 1;
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(value, what, "a table { n = …, of = […] }");
+            return None;
+        };
+        let e = self.entries(
+            table,
+            Some(value.span()),
+            &["n", "of"],
+            format!("in {what}"),
+        );
+        let n_site = Site::RuleN(index, node);
+        let n = self.required(&e, "n", n_site, Self::integer);
+        let of = self.required(&e, "of", Site::RuleArg(index, node), |w, v, _, what| {
+            w.rules(v, index, name, next, depth, what)
+        });
+        // A bad `n` still leaves the rules in `of` worth checking.
+        let of = of?;
+        if n.is_none() {
+            self.map.mark_broken(n_site);
+        }
+        Some(UnlockSpec::AtLeast {
+            n: n.unwrap_or(1),
+            of,
+        })
+    }
+
+    /// The table's entries, reporting every key not in `known`.
+    fn entries<'t, 'i>(
+        &mut self,
+        table: &'t DeTable<'i>,
+        span: Option<Range<usize>>,
+        known: &[&str],
+        context: String,
+    ) -> Entries<'t, 'i> {
+        let mut items = Vec::with_capacity(table.len());
+        let mut misspelled = Vec::new();
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            if known.contains(&name) {
+                items.push((name, value));
+                continue;
+            }
+            let likely = closest(name, known);
+            let hint = likely.map_or_else(String::new, |k| format!(" (did you mean `{k}`?)"));
+            misspelled.extend(likely.map(str::to_owned));
+            self.problems.push(
+                ProblemKind::UnknownKey,
+                Some(key.span()),
+                format!("unknown key `{name}` {context}{hint}"),
+            );
+        }
+        Entries {
+            span,
+            context,
+            items,
+            misspelled,
+        }
+    }
+
+    /// Reads a key that must be present; `None` (reported, marked broken) if absent or bad.
+    fn required<T>(
+        &mut self,
+        e: &Entries<'_, '_>,
+        key: &str,
+        site: Site,
+        read: impl FnOnce(&mut Self, &Value<'_>, Site, &str) -> Option<T>,
+    ) -> Option<T> {
+        if e.get(key).is_none() {
+            if !e.misspelled.iter().any(|k| k == key) {
+                self.problems.push(
+                    ProblemKind::MissingKey,
+                    e.span.clone(),
+                    format!("missing key `{key}` {}", e.context),
+                );
+            }
+            self.map.mark_broken(site);
+            return None;
+        }
+        self.optional(e, key, site, read)
+    }
+
+    /// Reads a key that may be absent; `None` if absent, or bad (reported, marked broken).
+    fn optional<T>(
+        &mut self,
+        e: &Entries<'_, '_>,
+        key: &str,
+        site: Site,
+        read: impl FnOnce(&mut Self, &Value<'_>, Site, &str) -> Option<T>,
+    ) -> Option<T> {
+        let value = e.get(key)?;
+        self.map.record(site, value.span());
+        let what = format!("`{key}` {}", e.context);
+        let result = read(self, value, site, &what);
+        if result.is_none() {
+            self.map.mark_broken(site);
+        }
+        result
+    }
+
+    fn string(&mut self, value: &Value<'_>, site: Site, what: &str) -> Option<String> {
+        self.map.record(site, value.span());
+        match value.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            _ => {
+                self.wrong_type(value, what, "a string");
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, value: &Value<'_>, site: Site, what: &str) -> Option<i64> {
+        self.map.record(site, value.span());
+        match value.get_ref() {
+            DeValue::Integer(n) => {
+                let parsed = i64::from_str_radix(n.as_str(), n.radix()).ok();
+                if parsed.is_none() {
+                    self.problems.push(
+                        ProblemKind::OutOfRange,
+                        Some(value.span()),
+                        format!("{what}: {n} does not fit in 64 bits"),
+                    );
+                }
+                parsed
+            }
+            _ => {
+                self.wrong_type(value, what, "an integer");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, value: &Value<'_>, site: Site, what: &str) -> Option<bool> {
+        self.map.record(site, value.span());
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(value, what, "true or false");
+                None
+            }
+        }
+    }
+
+    /// A TOML offset date-time, or a string holding an RFC 3339 one.
+    fn timestamp(&mut self, value: &Value<'_>, site: Site, what: &str) -> Option<Timestamp> {
+        self.map.record(site, value.span());
+        let parsed = match value.get_ref() {
+            DeValue::Datetime(dt) if dt.offset.is_some() && dt.time.is_some() => {
+                Timestamp::parse_rfc3339(&dt.to_string())
+            }
+            DeValue::Datetime(_) => None,
+            DeValue::String(text) => Timestamp::parse_rfc3339(text),
+            _ => {
+                self.wrong_type(value, what, "a date-time such as 2026-11-28T09:00:00Z");
+                return None;
+            }
+        };
+        if parsed.is_none() {
+            self.problems.push(
+                ProblemKind::BadTime,
+                Some(value.span()),
+                format!(
+                    "{what} must be a date and time with a UTC offset, such as 2026-11-28T09:00:00Z"
+                ),
+            );
+        }
+        parsed
+    }
+
+    fn normalization(
+        &mut self,
+        value: &Value<'_>,
+        site: Site,
+        what: &str,
+    ) -> Option<Normalization> {
+        let options = Normalization::ALL.map(|n| (n.as_str(), n));
+        self.choice(value, site, what, &options)
+    }
+
+    /// A string naming one of `options`.
+    fn choice<T: Copy>(
+        &mut self,
+        value: &Value<'_>,
+        site: Site,
+        what: &str,
+        options: &[(&str, T)],
+    ) -> Option<T> {
+        let text = self.string(value, site, what)?;
+        let found = options
+            .iter()
+            .find(|(name, _)| *name == text)
+            .map(|(_, t)| *t);
+        if found.is_none() {
+            let names: Vec<&str> = options.iter().map(|(name, _)| *name).collect();
+            self.problems.push(
+                ProblemKind::BadValue,
+                Some(value.span()),
+                format!(
+                    "{what}: unknown value `{text}`{}; expected one of {}",
+                    suggestion(&text, &names),
+                    quoted_list(&names)
+                ),
+            );
+        }
+        found
+    }
+
+    /// An array of strings; each string's span is recorded under `item(k)`, where `k` counts
+    /// the strings kept (items of another type are reported and dropped).
+    fn strings(
+        &mut self,
+        value: &Value<'_>,
+        site: Site,
+        what: &str,
+        item: impl Fn(u32) -> Site,
+    ) -> Option<Vec<String>> {
+        self.map.record(site, value.span());
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, what, "an array of strings");
+            return None;
+        };
+        let mut strings = Vec::with_capacity(items.len());
+        for value in items.iter() {
+            match value.get_ref() {
+                DeValue::String(s) => {
+                    let k = u32::try_from(strings.len()).unwrap_or(u32::MAX);
+                    self.map.record(item(k), value.span());
+                    strings.push(s.to_string());
+                }
+                _ => self.wrong_type(value, &format!("each entry of {what}"), "a string"),
+            }
+        }
+        Some(strings)
+    }
+
+    fn wrong_type(&mut self, value: &Value<'_>, what: &str, expected: &str) {
+        let found = value.get_ref().type_str();
+        let article = if found.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        self.problems.push(
+            ProblemKind::WrongType,
+            Some(value.span()),
+            format!("{what} must be {expected}, not {article} {found}"),
+        );
+    }
+}
+
+/// "`a`, `b` or `c`".
+fn quoted_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
+/// " (did you mean `title`?)" when a known name is within two edits of `name`.
+fn suggestion(name: &str, known: &[&str]) -> String {
+    closest(name, known).map_or_else(String::new, |k| format!(" (did you mean `{k}`?)"))
+}
+
+/// The known name closest to `name`, if within two edits.
+fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|candidate| (edit_distance(name, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= 2)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            suggestion("tittle", CHALLENGE_KEYS),
+            " (did you mean `title`?)"
+        );
+        assert_eq!(suggestion("solvd", RULE_KEYS), " (did you mean `solved`?)");
+        assert_eq!(suggestion("colour", CHALLENGE_KEYS), "");
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn lists() {
+        assert_eq!(quoted_list(&["a"]), "`a`");
+        assert_eq!(quoted_list(&["a", "b", "c"]), "`a`, `b` or `c`");
+    }
+}

@@ -1,0 +1,384 @@
+//! Unit tests of compiling definitions; the file-driven tests are in `tests/it/definitions.rs`.
+
+use std::time::Instant;
+
+use super::*;
+use crate::answer::{Accepted, Normalization};
+use crate::hunt::UnlockRule;
+use crate::ids::{ChallengeId, RoundId};
+use crate::time::{Span, Timestamp};
+
+const START: &str = "2026-11-28T09:00:00Z";
+const END: &str = "2026-11-28T21:00:00Z";
+
+fn hunt(challenges: Vec<ChallengeSpec>) -> HuntSpec {
+    let at = |text| Timestamp::parse_rfc3339(text).unwrap();
+    let mut spec = HuntSpec::new("test-hunt", "Test hunt", at(START), at(END));
+    spec.challenges = challenges;
+    spec
+}
+
+fn challenge(id: &str, points: i64, unlock: UnlockSpec) -> ChallengeSpec {
+    let mut challenge = ChallengeSpec::new(id, id.to_uppercase(), points, [format!("{id}-answer")]);
+    challenge.unlock = unlock;
+    challenge
+}
+
+/// The problems of a spec, as (kind, message).
+fn problems(spec: &HuntSpec) -> Vec<(ProblemKind, String)> {
+    match compile(spec) {
+        Ok(_) => Vec::new(),
+        Err(error) => {
+            assert!(error.problems.iter().all(|p| p.location.is_none()));
+            error
+                .problems
+                .into_iter()
+                .map(|p| (p.kind, p.message))
+                .collect()
+        }
+    }
+}
+
+fn solved(id: &str) -> UnlockSpec {
+    UnlockSpec::solved(id)
+}
+
+#[test]
+fn a_chain_of_a_million_challenges_compiles() {
+    const N: usize = 1_000_000;
+    let mut challenges = Vec::with_capacity(N);
+    for i in 0..N {
+        let unlock = if i == 0 {
+            UnlockSpec::Always
+        } else {
+            UnlockSpec::Solved(format!("c{}", i - 1))
+        };
+        challenges.push(challenge(&format!("c{i}"), 1, unlock));
+    }
+    // The last one also needs a score only the whole chain before it reaches.
+    challenges[N - 1].unlock = UnlockSpec::AllOf(vec![
+        solved(&format!("c{}", N - 2)),
+        UnlockSpec::ScoreAtLeast(i64::try_from(N - 1).unwrap()),
+    ]);
+    let spec = hunt(challenges);
+    let started = Instant::now();
+    let hunt = compile(&spec).unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(hunt.challenges.len(), N);
+    assert_eq!(
+        hunt.challenge_by_slug("c500000").unwrap().unlock,
+        UnlockRule::Solved(ChallengeId(499_999))
+    );
+    assert!(elapsed.as_secs() < 30, "compiling took {elapsed:?}");
+
+    let mut spec = spec;
+    // Closing the chain into a cycle names all of it, in unlock order.
+    spec.challenges[0].unlock = solved(&format!("c{}", N - 1));
+    spec.challenges[N - 1].unlock = solved(&format!("c{}", N - 2));
+    let found = problems(&spec);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, ProblemKind::UnlockCycle);
+    assert!(found[0].1.starts_with("unlock cycle: c0 → c1 → c2 → "));
+    assert!(
+        found[0]
+            .1
+            .contains(" → c15 → … (999968 more) … → c999984 → ")
+    );
+    assert!(found[0].1.contains(" → c999999 → c0 "));
+}
+
+#[test]
+fn cycles_are_named_in_unlock_order() {
+    let spec = hunt(vec![
+        challenge("start", 10, UnlockSpec::Always),
+        challenge(
+            "a",
+            10,
+            UnlockSpec::AllOf(vec![solved("start"), solved("c")]),
+        ),
+        challenge("b", 10, solved("a")),
+        challenge("c", 10, UnlockSpec::AnyOf(vec![solved("b")])),
+        challenge("after-cycle", 10, solved("c")),
+        challenge(
+            "self",
+            10,
+            UnlockSpec::AnyOf(vec![UnlockSpec::Always, solved("self")]),
+        ),
+    ]);
+    assert_eq!(
+        problems(&spec),
+        [
+            (
+                ProblemKind::UnlockCycle,
+                "unlock cycle: a → b → c → a (each unlocks only after the one before it is solved)"
+                    .to_owned()
+            ),
+            (
+                ProblemKind::UnlockCycle,
+                "unlock cycle: self → self (each unlocks only after the one before it is solved)"
+                    .to_owned()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn never_unlocks_by_score_round_and_time() {
+    let mut spec = hunt(vec![
+        challenge("one", 100, UnlockSpec::Always),
+        challenge("two", 200, solved("one")),
+        challenge("rich", 10, UnlockSpec::ScoreAtLeast(321)),
+        challenge("needs-rich", 10, solved("rich")),
+        challenge(
+            "round",
+            10,
+            UnlockSpec::SolvesInRound {
+                round: "Act I".to_owned(),
+                n: 2,
+            },
+        ),
+        challenge(
+            "combo",
+            10,
+            UnlockSpec::AllOf(vec![
+                UnlockSpec::After(Span::from_secs(3600)),
+                UnlockSpec::ScoreAtLeast(1_000_000),
+            ]),
+        ),
+        challenge(
+            "in-time",
+            10,
+            UnlockSpec::After(Span::from_secs(12 * 3600 - 1)),
+        ),
+        challenge(
+            "too-late",
+            10,
+            UnlockSpec::After(Span::from_secs(12 * 3600)),
+        ),
+    ]);
+    spec.challenges[0].round = Some("Act I".to_owned());
+    spec.challenges[2].round = Some("Act I".to_owned());
+    spec.challenges[4].round = Some("Act I".to_owned());
+    let found = problems(&spec);
+    let kinds: Vec<ProblemKind> = found.iter().map(|(kind, _)| *kind).collect();
+    assert_eq!(kinds, [ProblemKind::NeverUnlocks; 4], "{found:?}");
+    // The `after` rule is reported where it is, and then taken to hold, so `too-late` counts
+    // towards the score below: 100 + 200 + 10 + 10.
+    assert_eq!(
+        found[0].1,
+        "`after = \"12h\"` in the unlock rule of challenge `too-late` never holds: the hunt lasts 12h"
+    );
+    assert_eq!(
+        found[1].1,
+        "challenge `rich` can never unlock: it needs a score of 321, but the challenges that can \
+         unlock before it are worth 320 points in all"
+    );
+    // `needs-rich` is not reported: it fails only because `rich` does.
+    assert_eq!(
+        found[2].1,
+        "challenge `round` can never unlock: it needs 2 solves in round `Act I`, but only 1 of \
+         its challenges can unlock before it"
+    );
+    assert_eq!(
+        found[3].1,
+        "challenge `combo` can never unlock: its rule cannot hold even with every challenge that \
+         can unlock solved"
+    );
+}
+
+#[test]
+fn a_round_cannot_count_the_challenge_it_unlocks() {
+    let mut spec = hunt(vec![
+        challenge("one", 1, UnlockSpec::Always),
+        challenge(
+            "two",
+            1,
+            UnlockSpec::SolvesInRound {
+                round: "R".to_owned(),
+                n: 2,
+            },
+        ),
+    ]);
+    for challenge in &mut spec.challenges {
+        challenge.round = Some("R".to_owned());
+    }
+    assert_eq!(problems(&spec)[0].0, ProblemKind::NeverUnlocks);
+    spec.challenges[1].unlock = UnlockSpec::SolvesInRound {
+        round: "R".to_owned(),
+        n: 1,
+    };
+    assert_eq!(problems(&spec), []);
+}
+
+#[test]
+fn compiled_output_has_dense_ids_rounds_and_normalized_answers() {
+    let mut spec = hunt(vec![
+        challenge("intro", 10, UnlockSpec::Always),
+        challenge("regex", 20, solved("intro")),
+        challenge("sealed", 30, solved("intro")),
+        challenge(
+            "meta",
+            40,
+            UnlockSpec::AllOf(vec![solved("regex"), solved("sealed")]),
+        ),
+    ]);
+    spec.normalization = Normalization::Alphanumeric;
+    spec.final_meta = Some("meta".to_owned());
+    let [intro, regex, sealed, meta] = &mut spec.challenges[..] else {
+        unreachable!()
+    };
+    intro.answers = vec!["Hello, World!".to_owned()];
+    intro.round = Some("B".to_owned());
+    intro.partial = vec![PartialSpec {
+        answer: "hello".to_owned(),
+        reply: "Keep going".to_owned(),
+    }];
+    regex.round = Some("A".to_owned());
+    regex.normalization = Some(Normalization::Regex);
+    regex.answers = vec!["flag\\{[0-9]+\\}".to_owned()];
+    regex.partial = vec![PartialSpec {
+        answer: "FLAG".to_owned(),
+        reply: "Close".to_owned(),
+    }];
+    sealed.round = Some("B".to_owned());
+    sealed.answers = Vec::new();
+    sealed.sealed = vec!["AB".repeat(32)];
+    meta.meta = true;
+    meta.max_attempts = Some(5);
+
+    let hunt = compile(&spec).unwrap();
+    assert_eq!(hunt.rounds, ["B", "A"]);
+    assert_eq!(hunt.final_meta, Some(ChallengeId(3)));
+    let slugs: Vec<&str> = hunt.challenges.iter().map(|c| c.slug.as_str()).collect();
+    assert_eq!(slugs, ["intro", "regex", "sealed", "meta"]);
+    for (i, c) in hunt.challenges.iter().enumerate() {
+        assert_eq!(c.id, ChallengeId(u32::try_from(i).unwrap()));
+        assert_eq!(hunt.by_slug[&c.slug], c.id);
+    }
+    let [intro, regex, sealed, meta] = &hunt.challenges[..] else {
+        unreachable!()
+    };
+    assert_eq!(intro.round, Some(RoundId(0)));
+    assert_eq!(regex.round, Some(RoundId(1)));
+    assert!(matches!(&intro.answers.accepted, Accepted::Plain(a) if a == &["HELLOWORLD"]));
+    assert_eq!(intro.answers.partials[0].normalized, "HELLO");
+    assert!(
+        matches!(&regex.answers.accepted, Accepted::Regex(r) if r[0].is_match("flag{42}") && !r[0].is_match("xflag{42}"))
+    );
+    // Partial answers of regex challenges are compared caseless.
+    assert_eq!(regex.answers.partials[0].normalized, "flag");
+    assert!(matches!(&sealed.answers.accepted, Accepted::Sealed(d) if d[0].0 == [0xAB; 32]));
+    assert_eq!(
+        meta.unlock,
+        UnlockRule::AllOf(vec![
+            UnlockRule::Solved(ChallengeId(1)),
+            UnlockRule::Solved(ChallengeId(2))
+        ])
+    );
+    assert_eq!(meta.max_attempts, Some(5));
+    assert!(meta.tie_break);
+}
+
+#[test]
+fn ids_are_unique_after_folding() {
+    let spec = hunt(vec![
+        challenge("warm-up", 1, UnlockSpec::Always),
+        challenge("warm_up", 1, UnlockSpec::Always),
+        challenge("Warm-Up", 1, UnlockSpec::Always),
+        challenge("warm-up", 1, UnlockSpec::Always),
+    ]);
+    let kinds: Vec<ProblemKind> = problems(&spec).into_iter().map(|(kind, _)| kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ProblemKind::DuplicateId,
+            ProblemKind::BadId,
+            ProblemKind::DuplicateId,
+            ProblemKind::DuplicateId,
+        ]
+    );
+}
+
+#[test]
+fn deep_rules_built_in_code_are_cut_off() {
+    let mut rule = UnlockSpec::Always;
+    for _ in 0..10_000 {
+        rule = UnlockSpec::AllOf(vec![rule]);
+    }
+    let spec = hunt(vec![challenge("deep", 1, rule)]);
+    let found = problems(&spec);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, ProblemKind::TooDeep);
+    // Dropping a 10,000-deep rule recurses; do it on a thread with room for it.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || drop(spec))
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn display_is_one_problem_per_line_with_locations() {
+    let source = "\
+id = \"hunt\"
+title = \"Hunt\"
+start = 2026-11-28T09:00:00Z
+end = 2026-11-28T21:00:00Z
+
+[[challenge]]
+id = \"bar\"
+title = \"Bar\"
+points = 1
+answers = [\"x\"]
+unlock = { solved = \"foo\" }
+";
+    let error = load(source).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "line 11, column 21: unknown challenge `foo` in the unlock rule of challenge `bar`"
+    );
+    let error =
+        load("id = \"hunt\"\ntitel = \"Hunt\"\nstart = 2026-11-28T09:00:00Z\n").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        // `title` is not also reported missing: the typo's message names it.
+        "missing key `end` at the top level\n\
+         line 2, column 1: unknown key `titel` at the top level (did you mean `title`?)"
+    );
+}
+
+#[test]
+fn specs_round_trip_through_toml() {
+    let mut spec = hunt(vec![
+        challenge("one", 100, UnlockSpec::Always),
+        challenge(
+            "two",
+            200,
+            UnlockSpec::AnyOf(vec![
+                solved("one"),
+                UnlockSpec::After(Span::from_secs(5400)),
+                UnlockSpec::AtLeast {
+                    n: 1,
+                    of: vec![solved("one"), UnlockSpec::ScoreAtLeast(50)],
+                },
+                UnlockSpec::SolvesInRound {
+                    round: "R".to_owned(),
+                    n: 1,
+                },
+            ]),
+        ),
+    ]);
+    spec.freeze = Timestamp::parse_rfc3339("2026-11-28T20:00:00Z");
+    spec.limits.max_answer_bytes = Some(100);
+    spec.challenges[0].round = Some("R".to_owned());
+    spec.challenges[0].partial = vec![PartialSpec {
+        answer: "one".to_owned(),
+        reply: "Nearly".to_owned(),
+    }];
+    spec.challenges[1].tie_break = false;
+    let text = toml::to_string(&spec).unwrap();
+    assert_eq!(parse(&text).unwrap(), spec, "{text}");
+    assert_eq!(toml::from_str::<HuntSpec>(&text).unwrap(), spec);
+    compile(&spec).unwrap();
+}

@@ -1,0 +1,1007 @@
+//! Validation of a [`HuntSpec`] into a compiled [`Hunt`], reporting every problem.
+//!
+//! Checks run field by field, then over references, then over the unlock graph. A value that
+//! already has a problem is taken to be fine afterwards (a bad `n` makes its rule "always"),
+//! so each mistake is reported once, where it was made, and not again through what depends on
+//! it.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::fmt::Display;
+
+use super::location::{Site, SourceMap};
+use super::problem::{ProblemKind, Problems};
+use super::spec::{ChallengeSpec, HuntSpec, UnlockSpec, format_span};
+use super::unlock_graph::{self, Edges, Failure, Game};
+use super::{
+    ChallengeName, MAX_ATTEMPTS, MAX_CONTENT_BYTES, MAX_COUNT, MAX_ID_BYTES, MAX_LIMIT, MAX_POINTS,
+    MAX_REPLY_BYTES, MAX_ROUND_BYTES, MAX_RULE_DEPTH, MAX_TITLE_BYTES,
+};
+use crate::answer::{Accepted, AnswerChecker, Normalization, SealedDigest, compile_regex};
+use crate::hunt::{Challenge, Hunt, Limits, PartialAnswer, RankingOrder, UnlockRule};
+use crate::ids::{ChallengeId, HuntId, RoundId, is_slug};
+use crate::time::Span;
+
+/// Checks `spec` (whose values' spans are in `map`) and compiles it if nothing is wrong,
+/// adding to `problems` what is.
+pub(crate) fn compile(
+    spec: &HuntSpec,
+    map: &SourceMap<'_>,
+    problems: &mut Problems,
+) -> Option<Hunt> {
+    let mut v = Validator { map, problems };
+    let hunt_id = v.hunt_fields(spec);
+    let limits = spec.limits.resolve();
+    let window = v.window(spec);
+
+    if u32::try_from(spec.challenges.len()).is_err() {
+        v.report(
+            ProblemKind::OutOfRange,
+            &[],
+            format!(
+                "{} challenges are more than the {} allowed",
+                spec.challenges.len(),
+                u32::MAX
+            ),
+        );
+        return None;
+    }
+
+    let ids = v.ids(spec);
+    let (rounds, round_names) = rounds(spec);
+    let mut compiled = Vec::with_capacity(spec.challenges.len());
+    for (i, challenge) in spec.challenges.iter().enumerate() {
+        compiled.push(v.challenge(spec, challenge, to_u32(i), &limits, &rounds));
+    }
+
+    // Unlock rules, with references resolved.
+    let ids_readable =
+        (0..spec.challenges.len()).all(|i| !map.is_broken(Site::Field(to_u32(i), "id")));
+    let mut resolver = Resolver {
+        v: &mut v,
+        ids: &ids,
+        rounds: &round_names,
+        window,
+        ids_readable,
+    };
+    let mut rules = Vec::with_capacity(spec.challenges.len());
+    let mut refs = Vec::with_capacity(spec.challenges.len());
+    for (i, challenge) in spec.challenges.iter().enumerate() {
+        let mut named = Vec::new();
+        let mut next = 0;
+        let name = ChallengeName(&challenge.id, to_u32(i));
+        let rule = resolver.rule(&challenge.unlock, to_u32(i), name, &mut next, 1, &mut named);
+        rules.push(rule);
+        refs.push(named);
+    }
+    let edges = Edges::new(refs);
+    v.graph(spec, &edges, &rules, &rounds, round_names.len(), window);
+    let final_meta = v.final_meta(spec, &ids);
+
+    if !v.problems.is_empty() {
+        return None;
+    }
+    let hunt_id = hunt_id?;
+    let mut challenges = Vec::with_capacity(spec.challenges.len());
+    for (((i, spec_challenge), answers), unlock) in
+        spec.challenges.iter().enumerate().zip(compiled).zip(rules)
+    {
+        challenges.push(Challenge {
+            id: ChallengeId(to_u32(i)),
+            slug: spec_challenge.id.clone(),
+            title: spec_challenge.title.clone(),
+            content: spec_challenge.content.clone(),
+            round: rounds[i].map(RoundId),
+            meta: spec_challenge.meta,
+            points: spec_challenge.points,
+            answers: answers?,
+            unlock,
+            tie_break: spec_challenge.tie_break,
+            max_attempts: spec_challenge
+                .max_attempts
+                .and_then(|n| u32::try_from(n).ok()),
+            locked_view: spec_challenge.locked_view.unwrap_or(spec.locked_view),
+        });
+    }
+    let by_slug = challenges
+        .iter()
+        .map(|challenge| (challenge.slug.clone(), challenge.id))
+        .collect();
+    Some(Hunt {
+        id: hunt_id,
+        title: spec.title.clone(),
+        start: spec.start,
+        end: spec.end,
+        freeze: spec.freeze,
+        ranking: spec.ranking,
+        shared_ranks: spec.shared_ranks,
+        final_meta: final_meta.map(ChallengeId),
+        limits,
+        rounds: round_names
+            .into_iter()
+            .map(|(name, _)| name.to_owned())
+            .collect(),
+        challenges,
+        by_slug,
+    })
+}
+
+fn to_u32(n: usize) -> u32 {
+    // The number of challenges is checked to fit first; rule nodes and list entries of one
+    // challenge are far fewer than `u32::MAX` in any definition that parses.
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The round of each challenge, and the round names in order of first appearance.
+fn rounds(spec: &HuntSpec) -> (Vec<Option<u32>>, RoundNames<'_>) {
+    let mut names = RoundNames::default();
+    let rounds = spec
+        .challenges
+        .iter()
+        .map(|challenge| {
+            let name = challenge.round.as_deref()?;
+            let next = to_u32(names.len());
+            Some(*names.index.entry(name).or_insert_with(|| {
+                names.order.push(name);
+                next
+            }))
+        })
+        .collect();
+    (rounds, names)
+}
+
+#[derive(Default)]
+struct RoundNames<'a> {
+    index: HashMap<&'a str, u32>,
+    order: Vec<&'a str>,
+}
+
+impl<'a> RoundNames<'a> {
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    fn get(&self, name: &str) -> Option<u32> {
+        self.index.get(name).copied()
+    }
+
+    fn into_iter(self) -> impl Iterator<Item = (&'a str, u32)> {
+        self.order.into_iter().zip(0..)
+    }
+}
+
+struct Validator<'m, 's, 'p> {
+    map: &'m SourceMap<'s>,
+    problems: &'p mut Problems,
+}
+
+impl Validator<'_, '_, '_> {
+    /// Reports a problem at the first of `sites` with a span.
+    fn report(&mut self, kind: ProblemKind, sites: &[Site], message: String) {
+        self.problems.push(kind, self.map.span(sites), message);
+    }
+
+    fn ok(&self, site: Site) -> bool {
+        !self.map.is_broken(site)
+    }
+
+    fn hunt_fields(&mut self, spec: &HuntSpec) -> Option<HuntId> {
+        let site = Site::Hunt("id");
+        let id = HuntId::new(spec.id.as_str()).ok();
+        if id.is_none() && self.ok(site) {
+            self.check_id(&spec.id, site, "hunt id");
+        }
+        self.check_len(
+            &spec.title,
+            MAX_TITLE_BYTES,
+            Site::Hunt("title"),
+            &"the hunt title",
+        );
+        for (key, value) in [
+            ("max_answer_bytes", spec.limits.max_answer_bytes),
+            ("max_team_name_bytes", spec.limits.max_team_name_bytes),
+            ("max_reason_bytes", spec.limits.max_reason_bytes),
+        ] {
+            let site = Site::Limit(key);
+            if let Some(value) = value
+                && self.ok(site)
+            {
+                self.check_range(value, 1, MAX_LIMIT, site, &format_args!("`limits.{key}`"));
+            }
+        }
+        id
+    }
+
+    /// The hunt's length, if `start` and `end` are readable and in order.
+    fn window(&mut self, spec: &HuntSpec) -> Option<Span> {
+        if !self.ok(Site::Hunt("start")) || !self.ok(Site::Hunt("end")) {
+            return None;
+        }
+        if spec.end <= spec.start {
+            self.report(
+                ProblemKind::BadWindow,
+                &[Site::Hunt("end")],
+                format!(
+                    "the hunt ends ({}) before it starts ({})",
+                    spec.end, spec.start
+                ),
+            );
+            return None;
+        }
+        let freeze_site = Site::Hunt("freeze");
+        if let Some(freeze) = spec.freeze
+            && self.ok(freeze_site)
+            && !(spec.start < freeze && freeze < spec.end)
+        {
+            self.report(
+                ProblemKind::FreezeOutsideWindow,
+                &[freeze_site],
+                format!(
+                    "the freeze ({freeze}) must be after the start ({}) and before the end ({})",
+                    spec.start, spec.end
+                ),
+            );
+        }
+        Some(spec.end.since(spec.start))
+    }
+
+    /// Checks every challenge id and returns the index of ids.
+    fn ids<'a>(&mut self, spec: &'a HuntSpec) -> Ids<'a> {
+        let mut ids = Ids {
+            challenges: &spec.challenges,
+            folded: HashMap::with_capacity(spec.challenges.len()),
+            rejected: HashMap::new(),
+        };
+        for (i, challenge) in spec.challenges.iter().enumerate() {
+            let i = to_u32(i);
+            let site = Site::Field(i, "id");
+            if !self.ok(site) {
+                continue;
+            }
+            let id = challenge.id.as_str();
+            self.check_id(id, site, "challenge id");
+            let first = match ids.folded.entry(fold(id)) {
+                Entry::Occupied(first) => *first.get(),
+                Entry::Vacant(entry) => {
+                    entry.insert(i);
+                    continue;
+                }
+            };
+            let first_id = spec.challenges[first as usize].id.as_str();
+            let first_line = self.map.line_suffix(Site::Field(first, "id"));
+            let message = if first_id == id {
+                format!(
+                    "duplicate challenge id `{id}`, already used by challenge #{}{first_line}",
+                    first + 1
+                )
+            } else {
+                // Still resolve references to it, so they are not reported as unknown too.
+                ids.rejected.entry(id).or_insert(i);
+                format!(
+                    "challenge id `{id}` differs from `{first_id}`{first_line} only in case, `-` or `_`"
+                )
+            };
+            self.report(
+                ProblemKind::DuplicateId,
+                &[site, Site::Challenge(i)],
+                message,
+            );
+        }
+        ids
+    }
+
+    fn check_id(&mut self, id: &str, site: Site, what: &str) {
+        if id.len() > MAX_ID_BYTES {
+            self.report(
+                ProblemKind::TooLong,
+                &[site],
+                format!(
+                    "{what} `{id}` is {} bytes long; at most {MAX_ID_BYTES} are allowed",
+                    id.len()
+                ),
+            );
+        } else if !is_slug(id, MAX_ID_BYTES) {
+            self.report(
+                ProblemKind::BadId,
+                &[site],
+                format!(
+                    "{what} `{id}` is not a slug: use a-z, 0-9, `-` and `_`, starting with a letter or digit"
+                ),
+            );
+        }
+    }
+
+    fn check_len(&mut self, text: &str, max: usize, site: Site, what: &dyn Display) {
+        if text.len() > max && self.ok(site) {
+            self.report(
+                ProblemKind::TooLong,
+                &[site],
+                format!(
+                    "{what} is {} bytes long; at most {max} are allowed",
+                    text.len()
+                ),
+            );
+        }
+    }
+
+    fn check_range(
+        &mut self,
+        value: i64,
+        min: i64,
+        max: i64,
+        site: Site,
+        what: &dyn Display,
+    ) -> bool {
+        let fits = (min..=max).contains(&value);
+        if !fits {
+            self.report(
+                ProblemKind::OutOfRange,
+                &[site],
+                format!("{what} is {value}; it must be from {min} to {max}"),
+            );
+        }
+        fits
+    }
+
+    /// Checks one challenge's own fields and builds its answer checker.
+    fn challenge(
+        &mut self,
+        spec: &HuntSpec,
+        c: &ChallengeSpec,
+        i: u32,
+        limits: &Limits,
+        rounds: &[Option<u32>],
+    ) -> Option<AnswerChecker> {
+        let name = ChallengeName(&c.id, i);
+        let field = |key| Site::Field(i, key);
+        self.check_len(
+            &c.title,
+            MAX_TITLE_BYTES,
+            field("title"),
+            &format_args!("the title of {name}"),
+        );
+        self.check_len(
+            &c.content,
+            MAX_CONTENT_BYTES,
+            field("content"),
+            &format_args!("the content of {name}"),
+        );
+        if let Some(round) = &c.round
+            && rounds[i as usize].is_some()
+            && self.ok(field("round"))
+        {
+            if round.is_empty() {
+                self.report(
+                    ProblemKind::BadValue,
+                    &[field("round")],
+                    format!("the round of {name} is empty; leave `round` out instead"),
+                );
+            }
+            self.check_len(
+                round,
+                MAX_ROUND_BYTES,
+                field("round"),
+                &format_args!("the round of {name}"),
+            );
+        }
+        if self.ok(field("points")) {
+            self.check_range(
+                c.points,
+                0,
+                MAX_POINTS,
+                field("points"),
+                &format_args!("`points` of {name}"),
+            );
+        }
+        if let Some(max_attempts) = c.max_attempts
+            && self.ok(field("max_attempts"))
+        {
+            self.check_range(
+                max_attempts,
+                1,
+                MAX_ATTEMPTS,
+                field("max_attempts"),
+                &format_args!("`max_attempts` of {name}"),
+            );
+        }
+
+        let normalization = c.normalization.unwrap_or(spec.normalization);
+        let answers_ok = self.ok(field("answers"));
+        let sealed_ok = self.ok(field("sealed"));
+        if c.answers.is_empty() && c.sealed.is_empty() {
+            if answers_ok && sealed_ok {
+                self.report(
+                    ProblemKind::NoAnswers,
+                    &[field("answers"), field("sealed"), Site::Challenge(i)],
+                    format!("{name} has no answers: give `answers` or `sealed`"),
+                );
+            }
+            return None;
+        }
+        if !c.answers.is_empty() && !c.sealed.is_empty() {
+            self.report(
+                ProblemKind::MixedAnswers,
+                &[field("sealed"), Site::Challenge(i)],
+                format!("{name} has both `answers` and `sealed`; give one of them"),
+            );
+            return None;
+        }
+        let accepted = if c.sealed.is_empty() {
+            self.answers(c, i, name, normalization, limits)
+        } else if normalization == Normalization::Regex {
+            self.report(
+                ProblemKind::SealedRegex,
+                &[field("sealed"), field("normalization"), Site::Challenge(i)],
+                format!("{name}: regex answers cannot be sealed"),
+            );
+            None
+        } else {
+            self.sealed(c, i, name)
+        };
+        let partials = self.partials(c, i, name, normalization, limits, accepted.as_ref());
+        Some(AnswerChecker {
+            normalization,
+            accepted: accepted?,
+            partials: partials?,
+        })
+    }
+
+    fn answers(
+        &mut self,
+        c: &ChallengeSpec,
+        i: u32,
+        name: ChallengeName<'_>,
+        normalization: Normalization,
+        limits: &Limits,
+    ) -> Option<Accepted> {
+        let mut ok = true;
+        if normalization == Normalization::Regex {
+            let mut regexes = Vec::with_capacity(c.answers.len());
+            for (k, pattern) in c.answers.iter().enumerate() {
+                match compile_regex(pattern) {
+                    Ok(regex) => regexes.push(regex),
+                    Err(problem) => {
+                        ok = false;
+                        // The regex crate draws the pattern with a caret under the mistake,
+                        // over several lines; a problem is one line, so keep the last (the
+                        // reason).
+                        let text = problem.to_string();
+                        let reason = match text.lines().last() {
+                            Some(last) if text.contains('\n') => {
+                                format!("invalid regex: {}", last.trim_start_matches("error: "))
+                            }
+                            _ => text,
+                        };
+                        self.report(
+                            ProblemKind::InvalidRegex,
+                            &[Site::Answer(i, to_u32(k)), Site::Field(i, "answers")],
+                            format!("answer {} of {name}: {reason}", k + 1),
+                        );
+                    }
+                }
+            }
+            return ok.then_some(Accepted::Regex(regexes));
+        }
+        let mut normalized = Vec::with_capacity(c.answers.len());
+        for (k, answer) in c.answers.iter().enumerate() {
+            let site = [Site::Answer(i, to_u32(k)), Site::Field(i, "answers")];
+            let what = Nth("answer", k, name);
+            ok &= self.typeable(answer, limits, &site, &what);
+            let form = normalization.apply(answer);
+            if form.trim().is_empty() {
+                ok = false;
+                self.report(
+                    ProblemKind::EmptyAnswer,
+                    &site,
+                    format!("{what}, {answer:?}, is empty after `{normalization}` normalization"),
+                );
+            }
+            normalized.push(form);
+        }
+        ok.then_some(Accepted::Plain(normalized))
+    }
+
+    /// Whether a team could type `answer` at all: within the length limit, no control
+    /// characters (submissions with them are refused before judging).
+    fn typeable(
+        &mut self,
+        answer: &str,
+        limits: &Limits,
+        site: &[Site],
+        what: &dyn Display,
+    ) -> bool {
+        if answer.len() > limits.max_answer_bytes {
+            self.report(
+                ProblemKind::TooLong,
+                site,
+                format!(
+                    "{what} is {} bytes long; answers are limited to {} bytes (`limits.max_answer_bytes`)",
+                    answer.len(),
+                    limits.max_answer_bytes
+                ),
+            );
+            return false;
+        }
+        if let Some(control) = answer.chars().find(|c| c.is_control()) {
+            self.report(
+                ProblemKind::BadValue,
+                site,
+                format!(
+                    "{what} contains the control character U+{:04X}, which no submission may contain",
+                    u32::from(control)
+                ),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn sealed(&mut self, c: &ChallengeSpec, i: u32, name: ChallengeName<'_>) -> Option<Accepted> {
+        let mut digests = Vec::with_capacity(c.sealed.len());
+        for (k, hex) in c.sealed.iter().enumerate() {
+            match SealedDigest::from_hex(hex) {
+                Some(digest) => digests.push(digest),
+                None => self.report(
+                    ProblemKind::BadDigest,
+                    &[Site::Sealed(i, to_u32(k)), Site::Field(i, "sealed")],
+                    format!(
+                        "sealed answer {} of {name} must be 64 hexadecimal digits (an HMAC-SHA256 digest)",
+                        k + 1
+                    ),
+                ),
+            }
+        }
+        (digests.len() == c.sealed.len()).then_some(Accepted::Sealed(digests))
+    }
+
+    fn partials(
+        &mut self,
+        c: &ChallengeSpec,
+        i: u32,
+        name: ChallengeName<'_>,
+        normalization: Normalization,
+        limits: &Limits,
+        accepted: Option<&Accepted>,
+    ) -> Option<Vec<PartialAnswer>> {
+        let partial_normalization = normalization.partial_normalization();
+        let plain: HashSet<&str> = match accepted {
+            Some(Accepted::Plain(answers)) => answers.iter().map(String::as_str).collect(),
+            _ => HashSet::new(),
+        };
+        let mut ok = true;
+        let mut partials = Vec::with_capacity(c.partial.len());
+        for (k, partial) in c.partial.iter().enumerate() {
+            let k = to_u32(k);
+            let site = [
+                Site::PartialAnswer(i, k),
+                Site::Partial(i, k),
+                Site::Field(i, "partial"),
+            ];
+            let what = Nth("partial answer", k as usize, name);
+            if partial.reply.len() > MAX_REPLY_BYTES {
+                ok = false;
+                self.report(
+                    ProblemKind::TooLong,
+                    &[Site::PartialReply(i, k), Site::Partial(i, k), Site::Field(i, "partial")],
+                    format!(
+                        "the reply of {what} is {} bytes long; at most {MAX_REPLY_BYTES} are allowed",
+                        partial.reply.len()
+                    ),
+                );
+            }
+            if !self.typeable(&partial.answer, limits, &site, &what) {
+                ok = false;
+                continue;
+            }
+            let key = partial_normalization.apply(&partial.answer);
+            if key.trim().is_empty() {
+                ok = false;
+                self.report(
+                    ProblemKind::EmptyAnswer,
+                    &site,
+                    format!(
+                        "{what}, {:?}, is empty after `{partial_normalization}` normalization",
+                        partial.answer
+                    ),
+                );
+                continue;
+            }
+            let is_answer = match accepted {
+                Some(Accepted::Plain(_)) => plain.contains(key.as_str()),
+                Some(Accepted::Regex(regexes)) => {
+                    let submitted = Normalization::Regex.apply(&partial.answer);
+                    regexes.iter().any(|regex| regex.is_match(&submitted))
+                }
+                // Sealed answers cannot be compared without the secret.
+                Some(Accepted::Sealed(_)) | None => false,
+            };
+            if is_answer {
+                ok = false;
+                self.report(
+                    ProblemKind::PartialIsAnswer,
+                    &site,
+                    format!(
+                        "{what}, {:?}, is also an accepted answer, so its reply would never be seen",
+                        partial.answer
+                    ),
+                );
+            }
+            partials.push(PartialAnswer {
+                normalized: key,
+                reply: partial.reply.clone(),
+            });
+        }
+        ok.then_some(partials)
+    }
+
+    fn graph(
+        &mut self,
+        spec: &HuntSpec,
+        edges: &Edges,
+        rules: &[UnlockRule],
+        rounds: &[Option<u32>],
+        round_count: usize,
+        window: Option<Span>,
+    ) {
+        let name = |c: u32| spec.challenges[c as usize].id.as_str();
+        for cycle in unlock_graph::cycles(edges) {
+            let first = cycle.path[0];
+            // A cycle through thousands of challenges is named by its ends.
+            const SHOWN: usize = 16;
+            let len = cycle.path.len();
+            let mut text: Vec<Cow<'_, str>> = Vec::with_capacity(2 * SHOWN + 2);
+            for (k, &c) in cycle.path.iter().enumerate() {
+                if len <= 2 * SHOWN || k < SHOWN || k >= len - SHOWN {
+                    text.push(Cow::Borrowed(name(c)));
+                } else if k == SHOWN {
+                    text.push(Cow::Owned(format!("… ({} more) …", len - 2 * SHOWN)));
+                }
+            }
+            text.push(Cow::Borrowed(name(first)));
+            self.report(
+                ProblemKind::UnlockCycle,
+                &[
+                    Site::RuleArg(first, cycle.closing_node),
+                    Site::Rule(first, 0),
+                    Site::Challenge(first),
+                ],
+                format!(
+                    "unlock cycle: {} (each unlocks only after the one before it is solved)",
+                    text.join(" → ")
+                ),
+            );
+        }
+
+        // Optimistic points where they are unreadable or out of range, so a mistake there does
+        // not also make challenges look unreachable.
+        let points: Vec<i64> = spec
+            .challenges
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if self.ok(Site::Field(to_u32(i), "points")) && (0..=MAX_POINTS).contains(&c.points)
+                {
+                    c.points
+                } else {
+                    MAX_POINTS
+                }
+            })
+            .collect();
+        let game = Game {
+            rules,
+            points: &points,
+            rounds,
+            round_count,
+            window,
+        };
+        let reach = unlock_graph::reach(&game);
+        for c in (0..spec.challenges.len()).map(to_u32) {
+            if reach.reachable[c as usize] {
+                continue;
+            }
+            let Some(failure) = unlock_graph::own_failure(&game, &reach, c) else {
+                continue;
+            };
+            let why = match failure {
+                Failure::Score { needed, possible } => format!(
+                    ": it needs a score of {needed}, but the challenges that can unlock before it are worth {possible} points in all"
+                ),
+                Failure::Round {
+                    round,
+                    needed,
+                    possible,
+                } => {
+                    let round_name = spec
+                        .challenges
+                        .iter()
+                        .zip(rounds)
+                        .find(|(_, r)| **r == Some(round))
+                        .and_then(|(c, _)| c.round.as_deref())
+                        .unwrap_or_default();
+                    format!(
+                        ": it needs {needed} solves in round `{round_name}`, but only {possible} of its challenges can unlock before it"
+                    )
+                }
+                Failure::Rule => {
+                    ": its rule cannot hold even with every challenge that can unlock solved"
+                        .to_owned()
+                }
+            };
+            self.report(
+                ProblemKind::NeverUnlocks,
+                &[Site::Rule(c, 0), Site::Challenge(c)],
+                format!("{} can never unlock{why}", ChallengeName(name(c), c)),
+            );
+        }
+    }
+
+    fn final_meta(&mut self, spec: &HuntSpec, ids: &Ids<'_>) -> Option<u32> {
+        let site = Site::Hunt("final_meta");
+        let Some(slug) = &spec.final_meta else {
+            if spec.ranking == RankingOrder::PuzzleHunt && self.ok(site) {
+                self.report(
+                    ProblemKind::MissingFinalMeta,
+                    &[Site::Hunt("ranking")],
+                    "`ranking = \"puzzle-hunt\"` ranks by the time of solving the final meta: set `final_meta`"
+                        .to_owned(),
+                );
+            }
+            return None;
+        };
+        if !self.ok(site) {
+            return None;
+        }
+        let Some(c) = ids.get(slug) else {
+            self.report(
+                ProblemKind::UnknownReference,
+                &[site],
+                format!("unknown challenge `{slug}` in `final_meta`"),
+            );
+            return None;
+        };
+        if !spec.challenges[c as usize].meta {
+            self.report(
+                ProblemKind::NotMeta,
+                &[site],
+                format!(
+                    "the final meta `{slug}`{} is not a meta: set `meta = true` on it",
+                    self.map.line_suffix(Site::Field(c, "id"))
+                ),
+            );
+        }
+        Some(c)
+    }
+}
+
+/// Challenge ids, indexed by their folded form so that near-duplicates meet.
+struct Ids<'a> {
+    challenges: &'a [ChallengeSpec],
+    /// Folded id → the first challenge with it.
+    folded: HashMap<Cow<'a, str>, u32>,
+    /// Ids reported as near-duplicates of an earlier one.
+    rejected: HashMap<&'a str, u32>,
+}
+
+impl Ids<'_> {
+    /// The challenge with exactly this id.
+    fn get(&self, id: &str) -> Option<u32> {
+        self.folded
+            .get(fold(id).as_ref())
+            .copied()
+            .filter(|&c| self.challenges[c as usize].id == id)
+            .or_else(|| self.rejected.get(id).copied())
+    }
+}
+
+/// "answer 2 of challenge `x`", formatted only if reported.
+struct Nth<'a>(&'static str, usize, ChallengeName<'a>);
+
+impl Display for Nth<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} of {}", self.0, self.1 + 1, self.2)
+    }
+}
+
+/// Ids are compared folded: ASCII case ignored, `_` the same as `-`.
+fn fold(id: &str) -> Cow<'_, str> {
+    if id.bytes().any(|b| b.is_ascii_uppercase() || b == b'_') {
+        Cow::Owned(
+            id.chars()
+                .map(|c| {
+                    if c == '_' {
+                        '-'
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(id)
+    }
+}
+
+/// Resolves unlock rules into their compiled form, checking each node.
+struct Resolver<'a, 'v, 'm, 's, 'p> {
+    v: &'v mut Validator<'m, 's, 'p>,
+    ids: &'a Ids<'a>,
+    rounds: &'a RoundNames<'a>,
+    window: Option<Span>,
+    /// Whether every challenge id could be read; if not, an unknown reference may name the
+    /// unreadable one, so it is not reported.
+    ids_readable: bool,
+}
+
+impl Resolver<'_, '_, '_, '_, '_> {
+    /// Resolves one node (numbered `next` in pre-order, as the parser numbered it); a node
+    /// with a problem becomes `Always`, after its children are checked. Recursive over the
+    /// rule's nesting, which stops at [`MAX_RULE_DEPTH`].
+    fn rule(
+        &mut self,
+        rule: &UnlockSpec,
+        c: u32,
+        name: ChallengeName<'_>,
+        next: &mut u32,
+        depth: u32,
+        named: &mut Vec<(u32, u32)>,
+    ) -> UnlockRule {
+        let node = *next;
+        *next += 1;
+        let site = Site::Rule(c, node);
+        let arg = Site::RuleArg(c, node);
+        let n_site = Site::RuleN(c, node);
+        let v = &mut *self.v;
+        if !v.ok(site) {
+            return UnlockRule::Always;
+        }
+        if depth > MAX_RULE_DEPTH {
+            v.report(
+                ProblemKind::TooDeep,
+                &[site, Site::Challenge(c)],
+                format!("the unlock rule of {name} nests deeper than {MAX_RULE_DEPTH} levels"),
+            );
+            return UnlockRule::Always;
+        }
+        match rule {
+            UnlockSpec::Always => UnlockRule::Always,
+            UnlockSpec::Solved(id) => {
+                if !v.ok(arg) {
+                    return UnlockRule::Always;
+                }
+                match self.ids.get(id) {
+                    Some(target) => {
+                        named.push((target, node));
+                        UnlockRule::Solved(ChallengeId(target))
+                    }
+                    None => {
+                        if self.ids_readable {
+                            v.report(
+                                ProblemKind::UnknownReference,
+                                &[arg, site, Site::Challenge(c)],
+                                format!("unknown challenge `{id}` in the unlock rule of {name}"),
+                            );
+                        }
+                        UnlockRule::Always
+                    }
+                }
+            }
+            UnlockSpec::AllOf(rules) => {
+                UnlockRule::AllOf(self.rules(rules, c, name, next, depth, named))
+            }
+            UnlockSpec::AnyOf(rules) => {
+                UnlockRule::AnyOf(self.rules(rules, c, name, next, depth, named))
+            }
+            UnlockSpec::AtLeast { n, of } => {
+                let of = self.rules(of, c, name, next, depth, named);
+                let v = &mut *self.v;
+                if !v.ok(n_site) {
+                    return UnlockRule::Always;
+                }
+                match u32::try_from(*n) {
+                    Ok(n) if n >= 1 && n as usize <= of.len() => UnlockRule::AtLeast { n, of },
+                    _ => {
+                        v.report(
+                            ProblemKind::OutOfRange,
+                            &[n_site, site, Site::Challenge(c)],
+                            format!(
+                                "`at_least` in the unlock rule of {name} needs n = {n} of {} rules; n must be from 1 to {}",
+                                of.len(),
+                                of.len()
+                            ),
+                        );
+                        UnlockRule::Always
+                    }
+                }
+            }
+            UnlockSpec::ScoreAtLeast(score) => {
+                if !v.ok(arg) {
+                    return UnlockRule::Always;
+                }
+                if *score < 0 {
+                    v.report(
+                        ProblemKind::OutOfRange,
+                        &[arg, site, Site::Challenge(c)],
+                        format!("`score_at_least` in the unlock rule of {name} is {score}; it must not be negative"),
+                    );
+                    return UnlockRule::Always;
+                }
+                UnlockRule::ScoreAtLeast(*score)
+            }
+            UnlockSpec::After(after) => {
+                if !v.ok(arg) {
+                    return UnlockRule::Always;
+                }
+                if after.as_millis() < 0 {
+                    v.report(
+                        ProblemKind::OutOfRange,
+                        &[arg, site, Site::Challenge(c)],
+                        format!(
+                            "`after` in the unlock rule of {name} is negative ({}); it counts from the start",
+                            format_span(*after)
+                        ),
+                    );
+                    return UnlockRule::Always;
+                }
+                if let Some(window) = self.window
+                    && *after >= window
+                {
+                    v.report(
+                        ProblemKind::NeverUnlocks,
+                        &[arg, site, Site::Challenge(c)],
+                        format!(
+                            "`after = \"{}\"` in the unlock rule of {name} never holds: the hunt lasts {}",
+                            format_span(*after),
+                            format_span(window)
+                        ),
+                    );
+                    return UnlockRule::Always;
+                }
+                UnlockRule::After(*after)
+            }
+            UnlockSpec::SolvesInRound { round, n } => {
+                if !v.ok(arg) || !v.ok(n_site) {
+                    return UnlockRule::Always;
+                }
+                let round_id = self.rounds.get(round);
+                if round_id.is_none() {
+                    v.report(
+                        ProblemKind::UnknownReference,
+                        &[arg, site, Site::Challenge(c)],
+                        format!("unknown round `{round}` in the unlock rule of {name}"),
+                    );
+                }
+                let n_fits = v.check_range(
+                    *n,
+                    1,
+                    MAX_COUNT,
+                    n_site,
+                    &format_args!("`n` of `solves_in_round` in the unlock rule of {name}"),
+                );
+                match (round_id, u32::try_from(*n)) {
+                    (Some(round), Ok(n)) if n_fits => UnlockRule::SolvesInRound {
+                        round: RoundId(round),
+                        n,
+                    },
+                    _ => UnlockRule::Always,
+                }
+            }
+        }
+    }
+
+    fn rules(
+        &mut self,
+        rules: &[UnlockSpec],
+        c: u32,
+        name: ChallengeName<'_>,
+        next: &mut u32,
+        depth: u32,
+        named: &mut Vec<(u32, u32)>,
+    ) -> Vec<UnlockRule> {
+        rules
+            .iter()
+            .map(|rule| self.rule(rule, c, name, next, depth + 1, named))
+            .collect()
+    }
+}
