@@ -168,8 +168,8 @@ pub struct Hunt {
     pub rounds: Vec<String>,
     /// Challenges, indexed by [`ChallengeId`].
     pub challenges: Vec<Challenge>,
-    /// Slug → dense id.
-    pub by_slug: HashMap<String, ChallengeId>,
+    /// Slug → dense id. Hashed with foldhash: looked up once per event on the hot path.
+    pub by_slug: HashMap<String, ChallengeId, foldhash::fast::RandomState>,
 }
 
 impl Hunt {

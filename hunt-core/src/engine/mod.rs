@@ -304,11 +304,16 @@ impl Engine {
 }
 
 /// Applies every event of `hunt` after `state`'s position; returns the events applied.
+///
+/// Loading from scratch is a replay, so it ranks once at the end (see [`HuntState::bulk`]);
+/// catching up applies event by event, since a short catch-up costs less than a re-rank.
 async fn read_into(
     store: &dyn Store,
     hunt: &HuntId,
     state: &mut HuntState,
 ) -> Result<Vec<Event>, EngineError> {
+    let from_scratch = state.seq() == 0;
+    let mut state = state.bulk_if(from_scratch);
     let mut applied = Vec::new();
     loop {
         let chunk = store.read(hunt, state.seq(), READ_CHUNK).await?;

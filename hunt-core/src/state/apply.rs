@@ -48,9 +48,8 @@ impl HuntState {
                 self.names.insert(name_key(name), *team);
                 let state =
                     TeamState::new(name.clone(), division.clone(), *at, self.hunt.rounds.len());
-                self.standings
-                    .upsert(*team, state.sort_key(self.hunt.ranking));
                 self.teams.push(state);
+                self.rerank(*team);
             }
             Event::SubmissionJudged {
                 team,
@@ -68,11 +67,11 @@ impl HuntState {
                     .teams
                     .get(team.index())
                     .ok_or(ReplayError::UnknownTeam(*team))?;
-                let verdict = self.verdict_for(state, challenge, judged);
+                let outcome = self.outcome_for(state, challenge, judged);
                 self.keys.entry(*key).or_insert(KeyUse {
                     team: *team,
                     challenge: challenge.id,
-                    verdict,
+                    outcome,
                 });
                 let visible = !state.hidden;
                 let state = &mut self.teams[team.index()];
@@ -104,10 +103,7 @@ impl HuntState {
                         self.rerank(*team);
                     }
                     JudgedAs::Incorrect { guess } => {
-                        state
-                            .guesses_mut(challenge.id)
-                            .distinct
-                            .insert(guess.clone());
+                        state.guesses_mut(challenge.id).insert(guess);
                     }
                     JudgedAs::Partial { .. } => {}
                 }
@@ -139,6 +135,9 @@ impl HuntState {
 
     /// Puts a team at its current place, or takes it off the board while it is hidden.
     fn rerank(&mut self, team: TeamId) {
+        if self.ranking_deferred {
+            return;
+        }
         let state = &self.teams[team.index()];
         if state.hidden {
             self.standings.remove(team);

@@ -7,7 +7,7 @@ use crate::ids::{IdempotencyKey, TeamId};
 use crate::time::Timestamp;
 use crate::verdict::{Verdict, Window};
 
-use super::{CommandError, HuntState, name_key, unlock};
+use super::{CommandError, HuntState, KeyOutcome, name_key, unlock};
 
 /// Largest adjustment accepted either way, so scores cannot overflow.
 const MAX_ADJUSTMENT: i64 = 1_000_000_000_000;
@@ -109,35 +109,28 @@ impl HuntState {
         }
     }
 
-    /// The verdict a judgement gets against the current state. Deciding and applying both use
+    /// The outcome a judgement gets against the current state. Deciding and applying both use
     /// it, so the verdict stored for an idempotency key is the one the caller was given.
-    pub(crate) fn verdict_for(
+    pub(crate) fn outcome_for(
         &self,
         state: &super::TeamState,
         challenge: &crate::hunt::Challenge,
         judged: &JudgedAs,
-    ) -> Verdict {
+    ) -> KeyOutcome {
         match judged {
-            JudgedAs::Correct => Verdict::Correct {
+            JudgedAs::Correct => KeyOutcome::Correct {
                 points: challenge.points,
                 first_solve: !state.hidden && self.solve_count(challenge.id) == 0,
             },
-            JudgedAs::Partial { reply } => Verdict::Partial {
-                reply: challenge
-                    .answers
-                    .partials
-                    .get(*reply as usize)
-                    .map(|p| p.reply.clone())
-                    .unwrap_or_default(),
-            },
+            JudgedAs::Partial { reply } => KeyOutcome::Partial { reply: *reply },
             JudgedAs::Incorrect { guess } => {
                 let guesses = state.guesses_at(challenge.id);
-                let repeated = guesses.is_some_and(|g| g.distinct.contains(guess));
+                let repeated = guesses.is_some_and(|g| g.contains(guess));
                 let attempts_left = challenge.max_attempts.map(|max| {
                     let used = guesses.map_or(0, |g| g.counted()) + u32::from(!repeated);
                     max.saturating_sub(used)
                 });
-                Verdict::Incorrect {
+                KeyOutcome::Incorrect {
                     repeated,
                     attempts_left,
                 }
@@ -212,7 +205,7 @@ impl HuntState {
             let same = used.team == team && self.hunt.challenge(used.challenge).slug == slug;
             return Ok(Decision::verdict(if same {
                 Verdict::Duplicate {
-                    original: Box::new(used.verdict.clone()),
+                    original: Box::new(used.outcome.verdict(&self.hunt, used.challenge)),
                 }
             } else {
                 Verdict::KeyConflict
@@ -252,7 +245,9 @@ impl HuntState {
                 Judgement::Partial(i) => JudgedAs::Partial { reply: i as u32 },
                 Judgement::Wrong(guess) => JudgedAs::Incorrect { guess },
             };
-        let verdict = self.verdict_for(state, challenge, &judged);
+        let verdict = self
+            .outcome_for(state, challenge, &judged)
+            .verdict(&self.hunt, challenge.id);
         Ok(Decision {
             outcome: Outcome::Verdict(verdict),
             events: vec![Event::SubmissionJudged {

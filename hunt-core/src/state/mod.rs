@@ -14,6 +14,7 @@ mod views;
 pub use decide::{Decision, Outcome};
 pub use error::{CommandError, ReplayError};
 pub use team::{Guesses, Solve, TeamState};
+
 pub use views::{ChallengeView, Progress, Row, SolvedView};
 
 use std::collections::HashMap;
@@ -31,12 +32,65 @@ use crate::verdict::Verdict;
 #[error("hunt {0} has sealed answers: supply the secret they were sealed with")]
 pub struct SecretMissing(pub crate::ids::HuntId);
 
+/// Hash maps of the hot path: foldhash is several times faster than SipHash on short keys
+/// and still seeded per process, so clients cannot aim collisions at it.
+pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// What an idempotency key was used for, so a retry gets the original verdict.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Kept compact (no strings) because every judged submission keeps one for the whole hunt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct KeyUse {
     pub(crate) team: TeamId,
     pub(crate) challenge: crate::ids::ChallengeId,
-    pub(crate) verdict: Verdict,
+    pub(crate) outcome: KeyOutcome,
+}
+
+/// The verdict a key got, without the strings a [`Verdict`] carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyOutcome {
+    Correct {
+        points: i64,
+        first_solve: bool,
+    },
+    Incorrect {
+        repeated: bool,
+        attempts_left: Option<u32>,
+    },
+    Partial {
+        reply: u32,
+    },
+}
+
+impl KeyOutcome {
+    /// The full verdict, with the partial reply taken from the hunt.
+    pub(crate) fn verdict(self, hunt: &Hunt, challenge: crate::ids::ChallengeId) -> Verdict {
+        match self {
+            KeyOutcome::Correct {
+                points,
+                first_solve,
+            } => Verdict::Correct {
+                points,
+                first_solve,
+            },
+            KeyOutcome::Incorrect {
+                repeated,
+                attempts_left,
+            } => Verdict::Incorrect {
+                repeated,
+                attempts_left,
+            },
+            KeyOutcome::Partial { reply } => Verdict::Partial {
+                reply: hunt
+                    .challenge(challenge)
+                    .answers
+                    .partials
+                    .get(reply as usize)
+                    .map(|p| p.reply.clone())
+                    .unwrap_or_default(),
+            },
+        }
+    }
 }
 
 /// Per-challenge counters shared by all teams.
@@ -53,10 +107,13 @@ pub struct HuntState {
     secret: Option<Arc<Secret>>,
     seq: u64,
     teams: Vec<TeamState>,
-    names: HashMap<String, TeamId>,
-    keys: HashMap<IdempotencyKey, KeyUse>,
+    names: FastMap<String, TeamId>,
+    keys: FastMap<IdempotencyKey, KeyUse>,
     stats: Vec<ChallengeStats>,
     standings: RankIndex,
+    /// While a [`BulkApply`] is open, the standings are rebuilt once at its end instead of
+    /// after every event.
+    ranking_deferred: bool,
 }
 
 impl HuntState {
@@ -75,10 +132,11 @@ impl HuntState {
             secret: secret.map(Arc::new),
             seq: 0,
             teams: Vec::new(),
-            names: HashMap::new(),
-            keys: HashMap::new(),
+            names: FastMap::default(),
+            keys: FastMap::default(),
             stats: vec![ChallengeStats::default(); hunt.challenges.len()],
             standings: RankIndex::new(hunt.shared_ranks),
+            ranking_deferred: false,
             hunt,
         })
     }
@@ -90,10 +148,42 @@ impl HuntState {
         log: impl IntoIterator<Item = &'a Recorded>,
     ) -> Result<Self, ReplayFailure> {
         let mut state = Self::new(hunt, secret).map_err(ReplayFailure::Secret)?;
+        let mut bulk = state.bulk();
         for recorded in log {
-            state.apply(recorded).map_err(ReplayFailure::Replay)?;
+            bulk.apply(recorded).map_err(ReplayFailure::Replay)?;
         }
+        drop(bulk);
         Ok(state)
+    }
+
+    /// Opens a bulk application: events applied through it skip the per-event standings
+    /// update, and the standings are rebuilt once (O(n log n) in teams) when it is dropped.
+    /// Much faster for replaying a long log; the result is the same as applying one by one.
+    pub fn bulk(&mut self) -> BulkApply<'_> {
+        self.bulk_if(true)
+    }
+
+    /// A [`BulkApply`] that defers ranking only if `defer`; otherwise it applies events one
+    /// by one like [`HuntState::apply`], so callers can choose at run time.
+    pub fn bulk_if(&mut self, defer: bool) -> BulkApply<'_> {
+        self.ranking_deferred = defer;
+        BulkApply { state: self }
+    }
+
+    /// Rebuilds the standings from every visible team's current key.
+    fn rebuild_ranking(&mut self) {
+        let order = self.hunt.ranking;
+        let mut keyed: Vec<_> = self
+            .teams()
+            .filter(|(_, t)| !t.hidden)
+            .map(|(id, t)| (t.sort_key(order), id))
+            .collect();
+        keyed.sort_unstable();
+        let mut standings = RankIndex::new(self.hunt.shared_ranks);
+        for (key, team) in keyed {
+            standings.upsert(team, key);
+        }
+        self.standings = standings;
     }
 
     /// The compiled hunt.
@@ -137,6 +227,33 @@ impl HuntState {
     /// The order-statistic index of visible teams.
     pub fn rank_index(&self) -> &RankIndex {
         &self.standings
+    }
+}
+
+/// A run of events applied with one standings rebuild at the end; see [`HuntState::bulk`].
+#[derive(Debug)]
+pub struct BulkApply<'a> {
+    state: &'a mut HuntState,
+}
+
+impl BulkApply<'_> {
+    /// Applies the next event of the log, as [`HuntState::apply`] does.
+    pub fn apply(&mut self, recorded: &Recorded) -> Result<(), ReplayError> {
+        self.state.apply(recorded)
+    }
+
+    /// Position of the last applied event.
+    pub fn seq(&self) -> u64 {
+        self.state.seq
+    }
+}
+
+impl Drop for BulkApply<'_> {
+    fn drop(&mut self) {
+        if self.state.ranking_deferred {
+            self.state.ranking_deferred = false;
+            self.state.rebuild_ranking();
+        }
     }
 }
 

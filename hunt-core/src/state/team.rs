@@ -1,7 +1,5 @@
 //! Per-team derived state: score, solves, guesses and the values the ranking orders use.
 
-use std::collections::HashSet;
-
 use crate::hunt::{Hunt, RankingOrder};
 use crate::ids::ChallengeId;
 use crate::standings::SortKey;
@@ -20,18 +18,46 @@ pub struct Solve {
     pub points: i64,
 }
 
-/// Wrong guesses of one team at one challenge.
+/// Distinct wrong guesses of one team at one challenge; a repeat is free.
+///
+/// Kept as sorted 64-bit fingerprints of the normalized guesses, not the strings (the log has
+/// those): 8 bytes a guess and no allocation per guess. Two different guesses with the same
+/// fingerprint would make the second one free, which is harmless and, at 64 bits, never
+/// happens in practice.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Guesses {
-    /// Distinct wrong guesses (normalized); a repeat is free.
-    pub distinct: HashSet<String>,
+    fingerprints: Vec<u64>,
 }
 
 impl Guesses {
     /// Counted wrong guesses: every distinct one.
     pub fn counted(&self) -> u32 {
-        u32::try_from(self.distinct.len()).unwrap_or(u32::MAX)
+        u32::try_from(self.fingerprints.len()).unwrap_or(u32::MAX)
     }
+
+    /// Whether this normalized guess was made before.
+    pub fn contains(&self, guess: &str) -> bool {
+        self.fingerprints.binary_search(&fingerprint(guess)).is_ok()
+    }
+
+    /// Records a normalized guess; returns whether it is new.
+    pub(crate) fn insert(&mut self, guess: &str) -> bool {
+        let print = fingerprint(guess);
+        match self.fingerprints.binary_search(&print) {
+            Ok(_) => false,
+            Err(i) => {
+                self.fingerprints.insert(i, print);
+                true
+            }
+        }
+    }
+}
+
+/// FNV-1a over the guess: fixed, so every process and every replay agrees.
+fn fingerprint(guess: &str) -> u64 {
+    guess.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Everything derived about one team.
