@@ -1,15 +1,15 @@
-//! The demo hunt: loads `examples/hunts/hackathon.toml`, registers teams, plays a scripted
-//! sequence of submissions (right, wrong, partial, locked, duplicate) through the engine, and
-//! prints the standings after each solve.
+//! The demo hunt: loads `examples/hunts/hackathon.toml` into a fresh sled store (the embedded,
+//! durable default), registers teams, plays a scripted sequence of submissions (right, wrong,
+//! partial, locked, duplicate) through the engine, and prints the standings after each solve.
 //!
 //! Run it with `cargo run -p examples --bin demo`.
 
 use std::sync::Arc;
 
-use hunt_core::engine::{Engine, EngineError};
+use hunt_core::engine::Engine;
 use hunt_core::state::Row;
-use hunt_core::store::MemoryStore;
 use hunt_core::{IdempotencyKey, Span, TeamId, Verdict, Window};
+use hunt_store_sled::SledStore;
 
 const HUNT: &str = include_str!("../hunts/hackathon.toml");
 
@@ -33,9 +33,14 @@ const SCRIPT: &[(i64, usize, &str, &str)] = &[
 ];
 
 #[tokio::main]
-async fn main() -> Result<(), EngineError> {
-    let store = Arc::new(MemoryStore::new());
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let store = Arc::new(SledStore::open(dir.path())?);
     let engine = Engine::create(store, HUNT, None).await?;
+    println!(
+        "(sled store in {}; every verdict below is on disk before it is printed)",
+        dir.path().display()
+    );
     let start = engine.snapshot().hunt().start;
     let at = |minutes: i64| start.saturating_add(Span::from_secs(minutes * 60));
     println!("{}\n", engine.snapshot().hunt().title);

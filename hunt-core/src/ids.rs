@@ -115,12 +115,48 @@ impl fmt::Display for HuntId {
 /// connection lost after commit) gets the original verdict instead of a second judgement.
 ///
 /// Use a fresh UUID (v7 or v4) per submission, as its 128-bit value.
+///
+/// Serialized as 32 lowercase hex digits: JSON numbers lose precision past 2^53, and serde
+/// cannot buffer 128-bit integers inside internally tagged enums such as [`crate::Event`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(into = "String", try_from = "String")]
 pub struct IdempotencyKey(pub u128);
+
+/// A string that is not 32 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid idempotency key {0:?}: expected 32 hex digits")]
+pub struct InvalidIdempotencyKey(pub String);
 
 impl fmt::Display for IdempotencyKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:032x}", self.0)
+    }
+}
+
+impl std::str::FromStr for IdempotencyKey {
+    type Err = InvalidIdempotencyKey;
+
+    /// Parses 32 hex digits (either case).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            u128::from_str_radix(s, 16)
+                .map(Self)
+                .map_err(|_| InvalidIdempotencyKey(s.to_owned()))
+        } else {
+            Err(InvalidIdempotencyKey(s.to_owned()))
+        }
+    }
+}
+
+impl From<IdempotencyKey> for String {
+    fn from(key: IdempotencyKey) -> Self {
+        key.to_string()
+    }
+}
+
+impl TryFrom<String> for IdempotencyKey {
+    type Error = InvalidIdempotencyKey;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
     }
 }

@@ -45,7 +45,7 @@
 //!     hunt_core::state::Outcome::Verdict(Verdict::Correct { points: 100, first_solve: true })
 //! );
 //! assert_eq!(state.top(1)[0].score, 100);
-//! //! ```
+//! ```
 #![deny(missing_docs)]
 
 /// The README's examples run as doc tests.

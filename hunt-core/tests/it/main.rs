@@ -2,6 +2,7 @@
 
 mod definitions;
 mod engine_handle;
+mod events;
 mod memory_store;
 mod oracle;
 mod verdicts;
