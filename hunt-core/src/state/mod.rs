@@ -148,6 +148,9 @@ impl HuntState {
         log: impl IntoIterator<Item = &'a Recorded>,
     ) -> Result<Self, ReplayFailure> {
         let mut state = Self::new(hunt, secret).map_err(ReplayFailure::Secret)?;
+        let log = log.into_iter();
+        // At most one idempotency key per event: sizing the map once saves its rehashes.
+        state.keys.reserve(log.size_hint().0);
         let mut bulk = state.bulk();
         for recorded in log {
             bulk.apply(recorded).map_err(ReplayFailure::Replay)?;
