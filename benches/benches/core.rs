@@ -14,11 +14,9 @@ use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use benches::{Fixture, FreshSolves, SIZES, judged_log, test_mode};
-use criterion::measurement::WallTime;
+use benches::{Fixture, FreshSolves, SIZES, judged_log, quick, test_mode};
 use criterion::{
-    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
-    criterion_main,
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use hunt_core::standings::SortKey;
 use hunt_core::state::{HuntState, Outcome};
@@ -44,14 +42,6 @@ fn fixture(teams: u32) -> &'static Fixture {
         .position(|&n| n == teams)
         .expect("a bench size");
     FIXTURES[slot].get_or_init(|| Fixture::build(teams, u64::from(teams)))
-}
-
-/// Short warm-up and measurement, so that the whole suite stays within a few minutes.
-fn quick(group: &mut BenchmarkGroup<'_, WallTime>) {
-    group
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(50);
 }
 
 /// A state to submit to, and fresh solves that fit it; starts over from the fixture when the

@@ -8,7 +8,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use benches::{Fixture, FreshSolves, SIZES, answer, slug};
+use benches::{Fixture, FreshSolves, SIZES, answer, quick, slug};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use hunt_core::engine::Engine;
 use hunt_core::store::{MemoryStore, Store};
@@ -87,10 +87,7 @@ async fn open(fixture: &Fixture) -> Engine {
 
 fn engine_submit(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine_submit");
-    group
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(50);
+    quick(&mut group);
     for teams in SIZES {
         let mut rig = None;
         group.bench_function(BenchmarkId::from_parameter(teams), |b| {

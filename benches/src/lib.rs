@@ -7,6 +7,10 @@
 #![deny(missing_docs)]
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::BenchmarkGroup;
+use criterion::measurement::WallTime;
 
 use hunt_core::state::{HuntState, Outcome};
 use hunt_core::{
@@ -444,6 +448,14 @@ fn record(
         Outcome::Verdict(verdict) => Some(verdict),
         _ => None,
     }
+}
+
+/// Short warm-up and measurement, so that the whole suite stays within a few minutes.
+pub fn quick(group: &mut BenchmarkGroup<'_, WallTime>) {
+    group
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(50);
 }
 
 #[cfg(test)]
