@@ -4,12 +4,22 @@
 //!
 //! ```text
 //! cargo run --release -p hunt-store-sled --example throughput [-- SECONDS [EVENTS]]
+//! cargo run --release -p hunt-store-sled --example throughput -- reopen [EVENTS]
 //! ```
 //!
 //! Every submission is a wrong answer to a challenge without an attempt limit, so each one is
 //! judged and written (one event) and none is refused unwritten: the figures are for durable
 //! writes. Each measurement runs in a fresh temporary directory.
+//!
+//! `reopen` measures a restart instead: it builds a log of EVENTS events (1,000,000 unless
+//! told; 10,000 registrations, then a mix of right and wrong answers to 100 challenges),
+//! deciding them on a pure `HuntState` and appending them to the store in batches of 10,000,
+//! which is far faster than the engine's one-by-one acknowledgements. Then a fresh process
+//! (this example run again, so that the builder's memory does not blur the figures) times
+//! `SledStore::open` and `Engine::open` (which replays the log) separately and reports the
+//! resident set (`VmRSS`) before and after, and the directory's bytes per event.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,8 +27,9 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use hunt_core::engine::Engine;
+use hunt_core::state::HuntState;
 use hunt_core::store::{Store, StoreError};
-use hunt_core::{Event, HuntId, IdempotencyKey, Recorded, TeamId, Timestamp};
+use hunt_core::{Command, Event, HuntId, IdempotencyKey, Recorded, TeamId, Timestamp};
 use hunt_store_sled::SledStore;
 
 /// Teams submitting; the submitters share them.
@@ -220,20 +231,197 @@ fn directory_size(path: &Path) -> u64 {
         .sum()
 }
 
+/// Teams in the reopen measurement's hunt.
+const REOPEN_TEAMS: u32 = 10_000;
+
+/// Challenges in the reopen measurement's hunt.
+const REOPEN_CHALLENGES: u32 = 100;
+
+/// Events appended to the store at once while building the reopen log.
+const BATCH: usize = 10_000;
+
+/// A hunt of [`REOPEN_CHALLENGES`] challenges of static points, without attempt limits.
+fn reopen_definition() -> String {
+    let mut source = String::from(
+        "id = \"reopen\"\ntitle = \"Reopen\"\n\
+         start = 2026-11-28T09:00:00Z\nend = 2026-11-28T21:00:00Z\n",
+    );
+    for c in 0..REOPEN_CHALLENGES {
+        write!(
+            source,
+            "\n[[challenge]]\nid = \"c{c}\"\ntitle = \"C{c}\"\npoints = {}\n\
+             answers = [\"right {c}\"]\n",
+            100 + c
+        )
+        .expect("writing to a String succeeds");
+    }
+    source
+}
+
+/// Resident set size of this process, in bytes (Linux).
+fn rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .expect("/proc/self/status is readable (Linux)");
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmRSS:"))
+        .expect("/proc/self/status has VmRSS");
+    let kib: u64 = line
+        .trim_start_matches("VmRSS:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .expect("VmRSS is a number of kB");
+    kib * 1024
+}
+
+/// Builds a log of `events` events in `dir`: decided on a pure state, appended in batches.
+async fn build_log(dir: &Path, events: u64) {
+    let source = reopen_definition();
+    let hunt = Arc::new(hunt_core::definition::load(&source).expect("a valid hunt"));
+    let id = hunt.id.clone();
+    let store = SledStore::open(dir).expect("a fresh directory opens");
+    store
+        .save_definition(&id, &source)
+        .await
+        .expect("the definition saves");
+    let mut state = HuntState::new(hunt, None).expect("no sealed answers");
+    let mut batch: Vec<Event> = Vec::with_capacity(BATCH);
+    let mut end = 0;
+    let mut next_report = 100_000;
+    let started = Instant::now();
+    let mut n: u64 = 0;
+    while state.seq() < events {
+        let command = if n < u64::from(REOPEN_TEAMS) {
+            Command::Register {
+                name: format!("team {n}"),
+                division: None,
+            }
+        } else {
+            // Every team tries every challenge in turn; one try in four is right.
+            let s = n - u64::from(REOPEN_TEAMS);
+            let team = (s % u64::from(REOPEN_TEAMS)) as u32;
+            let challenge = (s / u64::from(REOPEN_TEAMS)) % u64::from(REOPEN_CHALLENGES);
+            let answer = if s.is_multiple_of(4) {
+                format!("right {challenge}")
+            } else {
+                format!("guess {s}")
+            };
+            Command::Submit {
+                team: TeamId(team),
+                challenge: format!("c{challenge}"),
+                answer,
+                key: IdempotencyKey(u128::from(s)),
+            }
+        };
+        n += 1;
+        let decision = state.decide(&command, during()).expect("a valid command");
+        state
+            .apply_all(&decision.events)
+            .expect("decided events apply");
+        batch.extend(decision.events);
+        if batch.len() >= BATCH {
+            end = store.append(&id, end, &batch).await.expect("appends");
+            batch.clear();
+            if end >= next_report {
+                eprintln!("  built {end} events in {:.1?}", started.elapsed());
+                next_report += 100_000;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        end = store.append(&id, end, &batch).await.expect("appends");
+    }
+    assert_eq!(end, state.seq(), "the store holds every decided event");
+    eprintln!("  done: {end} events in {:.1?}", started.elapsed());
+}
+
+/// Opens the store in `dir` and replays its one hunt, printing times and memory.
+async fn reopen_measure(dir: &Path) {
+    let before = rss();
+    let started = Instant::now();
+    let store = Arc::new(SledStore::open(dir).expect("the store reopens"));
+    let opened = started.elapsed();
+    let after_store = rss();
+    let hunts = store.hunts().await.expect("the hunts list");
+    let [id] = hunts.as_slice() else {
+        panic!("one hunt expected, found {hunts:?}");
+    };
+    let started = Instant::now();
+    let engine = Engine::open(store, id, None)
+        .await
+        .expect("the hunt replays");
+    let replayed = started.elapsed();
+    let after = rss();
+    let events = engine.snapshot().seq();
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    println!("reopen of {events} events:");
+    println!("  SledStore::open: {opened:.2?}");
+    println!(
+        "  Engine::open (replay): {replayed:.2?}, {:.0} events/s",
+        events as f64 / replayed.as_secs_f64()
+    );
+    println!(
+        "  RSS: {:.1} MiB before, {:.1} MiB after SledStore::open, {:.1} MiB after replay \
+         (+{:.1} MiB, {:.0} bytes per event)",
+        mib(before),
+        mib(after_store),
+        mib(after),
+        mib(after.saturating_sub(before)),
+        after.saturating_sub(before) as f64 / events as f64
+    );
+    drop(engine);
+    println!(
+        "  directory: {:.1} MiB, {:.0} bytes per event",
+        mib(directory_size(dir)),
+        directory_size(dir) as f64 / events as f64
+    );
+}
+
+/// The reopen measurement: builds the log here, measures the reopen in a fresh process.
+fn reopen(runtime: &tokio::runtime::Runtime, events: u64) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    eprintln!(
+        "building a log of {events} events in {}",
+        dir.path().display()
+    );
+    runtime.block_on(build_log(dir.path(), events));
+    let status = std::process::Command::new(std::env::current_exe().expect("this program"))
+        .arg("reopen-measure")
+        .arg(dir.path())
+        .status()
+        .expect("the measuring process starts");
+    assert!(status.success(), "the measuring process failed: {status}");
+}
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let seconds: u64 = args
-        .next()
-        .map_or(3, |s| s.parse().expect("SECONDS is a number"));
-    let events: u64 = args
-        .next()
-        .map_or(100_000, |s| s.parse().expect("EVENTS is a number"));
+    let args: Vec<String> = std::env::args().skip(1).collect();
     // As many workers as this machine (and CI's) has cores.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a runtime");
+    match args.first().map(String::as_str) {
+        Some("reopen") => {
+            let events = args
+                .get(1)
+                .map_or(1_000_000, |s| s.parse().expect("EVENTS is a number"));
+            return reopen(&runtime, events);
+        }
+        Some("reopen-measure") => {
+            let dir = args.get(1).expect("a directory to reopen");
+            return runtime.block_on(reopen_measure(Path::new(dir)));
+        }
+        _ => {}
+    }
+    let seconds: u64 = args
+        .first()
+        .map_or(3, |s| s.parse().expect("SECONDS is a number"));
+    let events: u64 = args
+        .get(1)
+        .map_or(100_000, |s| s.parse().expect("EVENTS is a number"));
     runtime.block_on(async {
         for submitters in [1, 8, 64] {
             let (per_second, per_append) =
