@@ -11,7 +11,6 @@
 //! Run with `cargo bench -p benches --bench core`.
 
 use std::hint::black_box;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use benches::{Fixture, FreshSolves, SIZES, judged_log, quick, test_mode};
@@ -33,16 +32,6 @@ const REPLAY_EVENTS: usize = 1_000_000;
 
 /// Events in the replayed log in test mode, where it runs once and unoptimized.
 const REPLAY_EVENTS_IN_TESTS: usize = 20_000;
-
-/// The fixture for `teams` teams, built on first use and shared by every bench.
-fn fixture(teams: u32) -> &'static Fixture {
-    static FIXTURES: [OnceLock<Fixture>; SIZES.len()] = [const { OnceLock::new() }; SIZES.len()];
-    let slot = SIZES
-        .iter()
-        .position(|&n| n == teams)
-        .expect("a bench size");
-    FIXTURES[slot].get_or_init(|| Fixture::build(teams, u64::from(teams)))
-}
 
 /// A state to submit to, and fresh solves that fit it; starts over from the fixture when the
 /// fresh solves run dry.
@@ -81,7 +70,7 @@ fn submit_correct(c: &mut Criterion) {
     for teams in SIZES {
         let mut rig = None;
         group.bench_function(BenchmarkId::from_parameter(teams), |b| {
-            let rig = rig.get_or_insert_with(|| SubmitRig::new(fixture(teams)));
+            let rig = rig.get_or_insert_with(|| SubmitRig::new(Fixture::shared(teams)));
             let now = rig.fixture.now();
             b.iter_custom(|iters| {
                 let mut elapsed = Duration::ZERO;
@@ -120,7 +109,7 @@ fn submit_parts(c: &mut Criterion) {
     for teams in SIZES {
         let mut source = None;
         group.bench_function(BenchmarkId::new("decide", teams), |b| {
-            let fixture = fixture(teams);
+            let fixture = Fixture::shared(teams);
             let (fresh, restarts) = source.get_or_insert_with(|| (fixture.fresh_solves(0), 0));
             let now = fixture.now();
             b.iter_custom(|iters| {
@@ -151,7 +140,7 @@ fn submit_parts(c: &mut Criterion) {
         });
         let mut index = None;
         group.bench_function(BenchmarkId::new("rank_upsert", teams), |b| {
-            let fixture = fixture(teams);
+            let fixture = Fixture::shared(teams);
             let index = index.get_or_insert_with(|| fixture.state.rank_index().clone());
             let probes = fixture.random_teams(PROBES, 11);
             let mut i = 0;
@@ -174,7 +163,7 @@ fn top_100(c: &mut Criterion) {
     quick(&mut group);
     for teams in SIZES {
         group.bench_function(BenchmarkId::from_parameter(teams), |b| {
-            let state = &fixture(teams).state;
+            let state = &Fixture::shared(teams).state;
             b.iter(|| {
                 let rows = state.top(100);
                 assert_eq!(rows.len(), 100);
@@ -190,7 +179,7 @@ fn rank_of_team(c: &mut Criterion) {
     quick(&mut group);
     for teams in SIZES {
         group.bench_function(BenchmarkId::new("place_of", teams), |b| {
-            let fixture = fixture(teams);
+            let fixture = Fixture::shared(teams);
             let probes = fixture.random_teams(PROBES, 7);
             let mut i = 0;
             b.iter(|| {
@@ -203,7 +192,7 @@ fn rank_of_team(c: &mut Criterion) {
             });
         });
         group.bench_function(BenchmarkId::new("team_row", teams), |b| {
-            let fixture = fixture(teams);
+            let fixture = Fixture::shared(teams);
             let probes = fixture.random_teams(PROBES, 7);
             let mut i = 0;
             b.iter(|| {

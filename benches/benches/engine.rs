@@ -5,7 +5,7 @@
 //!
 //! Run with `cargo bench -p benches --bench engine`.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use benches::{Fixture, FreshSolves, SIZES, answer, quick, slug};
@@ -17,16 +17,6 @@ use tokio::runtime::Runtime;
 
 /// Submissions prepared (outside the timed section) per batch.
 const BATCH: usize = 10_000;
-
-/// The fixture for `teams` teams, built on first use.
-fn fixture(teams: u32) -> &'static Fixture {
-    static FIXTURES: [OnceLock<Fixture>; SIZES.len()] = [const { OnceLock::new() }; SIZES.len()];
-    let slot = SIZES
-        .iter()
-        .position(|&n| n == teams)
-        .expect("a bench size");
-    FIXTURES[slot].get_or_init(|| Fixture::build(teams, u64::from(teams)))
-}
 
 /// An engine opened on a store holding the fixture's log, and fresh solves that fit it;
 /// reopened from the fixture when the fresh solves run dry.
@@ -91,7 +81,7 @@ fn engine_submit(c: &mut Criterion) {
     for teams in SIZES {
         let mut rig = None;
         group.bench_function(BenchmarkId::from_parameter(teams), |b| {
-            let rig = rig.get_or_insert_with(|| EngineRig::new(fixture(teams)));
+            let rig = rig.get_or_insert_with(|| EngineRig::new(Fixture::shared(teams)));
             let now = rig.fixture.now();
             b.iter_custom(|iters| {
                 let mut elapsed = Duration::ZERO;

@@ -174,6 +174,18 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// The fixture for `teams` (one of [`SIZES`]), built on first use and shared by every bench
+    /// of the process, so each size is built once.
+    pub fn shared(teams: u32) -> &'static Fixture {
+        static FIXTURES: [std::sync::OnceLock<Fixture>; SIZES.len()] =
+            [const { std::sync::OnceLock::new() }; SIZES.len()];
+        let slot = SIZES
+            .iter()
+            .position(|&n| n == teams)
+            .expect("a bench size");
+        FIXTURES[slot].get_or_init(|| Fixture::build(teams, u64::from(teams)))
+    }
+
     /// Builds the fixture for `teams` teams from `seed`.
     pub fn build(teams: u32, seed: u64) -> Self {
         let source = hunt_source();
