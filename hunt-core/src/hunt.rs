@@ -9,7 +9,10 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::answer::AnswerChecker;
+use crate::hint::{Hint, HintCharge};
 use crate::ids::{ChallengeId, HuntId, RoundId};
+use crate::scoring::Scoring;
+use crate::throttle::{RateWindow, Throttle};
 use crate::time::{Span, Timestamp};
 
 /// How teams are ordered in the standings.
@@ -129,18 +132,30 @@ pub struct Challenge {
     pub round: Option<RoundId>,
     /// Whether this is a meta challenge.
     pub meta: bool,
-    /// Points for a correct answer.
-    pub points: i64,
+    /// What a correct answer is worth: static points or a dynamic rule, with first-blood
+    /// bonuses.
+    pub scoring: Scoring,
     /// Accepted answers and partial answers, with the normalization that applies to them.
     pub answers: AnswerChecker,
     /// When this challenge unlocks for a team.
     pub unlock: UnlockRule,
     /// Whether solving it moves the team's tie-break time.
     pub tie_break: bool,
-    /// Counted wrong guesses allowed, if limited.
-    pub max_attempts: Option<u32>,
+    /// Attempt cap, rate window and back-off for wrong guesses.
+    pub throttle: Throttle,
+    /// Hints, in definition order.
+    pub hints: Vec<Hint>,
     /// What a team sees while it is locked.
     pub locked_view: LockedView,
+}
+
+/// A division teams can register in; standings can be filtered by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Division {
+    /// Its name, as teams register with it.
+    pub name: String,
+    /// Whether its teams' solves count towards dynamic values and first bloods.
+    pub affects_values: bool,
 }
 
 /// A validated hunt with dense ids.
@@ -164,6 +179,13 @@ pub struct Hunt {
     pub final_meta: Option<ChallengeId>,
     /// Input limits.
     pub limits: Limits,
+    /// When hint costs are charged.
+    pub hint_charge: HintCharge,
+    /// A rate limit on each team's wrong guesses across all challenges (CTFd: 10 a minute).
+    pub team_window: Option<RateWindow>,
+    /// Declared divisions. Empty: any division name is accepted and every division counts
+    /// towards dynamic values.
+    pub divisions: Vec<Division>,
     /// Round names, indexed by [`RoundId`].
     pub rounds: Vec<String>,
     /// Challenges, indexed by [`ChallengeId`].
@@ -183,5 +205,18 @@ impl Hunt {
     /// The challenge with this dense id.
     pub fn challenge(&self, id: ChallengeId) -> &Challenge {
         &self.challenges[id.index()]
+    }
+
+    /// The declared division with this name, if divisions are declared.
+    pub fn division(&self, name: &str) -> Option<&Division> {
+        self.divisions.iter().find(|d| d.name == name)
+    }
+
+    /// Whether solves by a team of `division` count towards dynamic values and first
+    /// bloods. Undeclared divisions (and no division) count.
+    pub fn division_affects_values(&self, division: Option<&str>) -> bool {
+        division
+            .and_then(|d| self.division(d))
+            .is_none_or(|d| d.affects_values)
     }
 }

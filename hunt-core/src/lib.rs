@@ -58,13 +58,16 @@ pub mod command;
 pub mod definition;
 pub mod engine;
 pub mod event;
+pub mod hint;
 pub mod hunt;
 pub mod ids;
+pub mod scoring;
 pub mod standings;
 pub mod state;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod throttle;
 pub mod time;
 pub mod verdict;
 

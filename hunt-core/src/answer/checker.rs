@@ -9,8 +9,9 @@ use std::borrow::Cow;
 
 use subtle::{Choice, ConstantTimeEq};
 
-use super::{Normalization, SealedDigest, Secret, seal};
+use super::{AnswerTemplate, Normalization, SealedDigest, Secret, seal};
 use crate::hunt::PartialAnswer;
+use crate::ids::ChallengeId;
 
 /// The accepted answers of a challenge.
 #[derive(Debug, Clone)]
@@ -23,6 +24,8 @@ pub enum Accepted {
     /// anchored; matched against the normalized submission (for
     /// [`Normalization::Regex`], the trimmed submission).
     Regex(Vec<regex::Regex>),
+    /// A meta's answer built from the team's own feeder answers (see [`AnswerTemplate`]).
+    Template(AnswerTemplate),
 }
 
 impl Accepted {
@@ -148,12 +151,25 @@ impl AnswerChecker {
     /// is returned; regex challenges compare partials against the
     /// [`Caseless`](Normalization::Caseless) form of the submission. Otherwise it is wrong.
     ///
-    /// `secret` is needed only when the answers are sealed.
+    /// `secret` is needed only when the answers are sealed. A template never matches here:
+    /// it needs the team's feeder answers, see [`AnswerChecker::judge_for_team`].
     pub fn judge(
         &self,
         challenge: &str,
         raw: &str,
         secret: Option<&Secret>,
+    ) -> Result<Judgement, AnswerError> {
+        self.judge_for_team(challenge, raw, secret, |_| None)
+    }
+
+    /// [`AnswerChecker::judge`] for one team: `feeder_answer` gives the team's answer to a
+    /// feeder it solved, which an answer template is expanded with.
+    pub fn judge_for_team<'a>(
+        &self,
+        challenge: &str,
+        raw: &str,
+        secret: Option<&Secret>,
+        feeder_answer: impl Fn(ChallengeId) -> Option<&'a str>,
     ) -> Result<Judgement, AnswerError> {
         let normalized = self.normalization.apply(raw);
         let accepted = match &self.accepted {
@@ -168,6 +184,11 @@ impl AnswerChecker {
                 any_ct(digests.iter().map(|sealed| sealed.ct_eq(&digest)))
             }
             Accepted::Regex(regexes) => regexes.iter().any(|regex| regex.is_match(&normalized)),
+            Accepted::Template(template) => template
+                .expand(self.normalization, feeder_answer)
+                .is_some_and(|expected| {
+                    bool::from(expected.as_bytes().ct_eq(normalized.as_bytes()))
+                }),
         };
         // After the match on purpose: a missing secret is a configuration error and is
         // reported whatever the submission.

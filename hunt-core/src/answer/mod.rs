@@ -5,6 +5,7 @@ mod checker;
 mod normalize;
 mod pattern;
 mod seal;
+mod template;
 
 pub use checker::{Accepted, AnswerChecker, AnswerError, Judgement, check_raw};
 pub use normalize::{NORMALIZATION_VERSION, Normalization};
@@ -12,3 +13,4 @@ pub use pattern::{
     MAX_PATTERN_BYTES, REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT, RegexProblem, compile_regex,
 };
 pub use seal::{InvalidDigest, SealedDigest, Secret, seal};
+pub use template::{AnswerTemplate, TemplateError, TemplatePart};

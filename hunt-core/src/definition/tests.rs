@@ -275,7 +275,7 @@ fn compiled_output_has_dense_ids_rounds_and_normalized_answers() {
             UnlockRule::Solved(ChallengeId(2))
         ])
     );
-    assert_eq!(meta.max_attempts, Some(5));
+    assert_eq!(meta.throttle.max_attempts, Some(5));
     assert!(meta.tie_break);
 }
 

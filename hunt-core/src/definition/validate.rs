@@ -95,13 +95,17 @@ pub(crate) fn compile(
             content: spec_challenge.content.clone(),
             round: rounds[i].map(RoundId),
             meta: spec_challenge.meta,
-            points: spec_challenge.points,
+            scoring: crate::scoring::Scoring::fixed(spec_challenge.points),
             answers: answers?,
             unlock,
             tie_break: spec_challenge.tie_break,
-            max_attempts: spec_challenge
-                .max_attempts
-                .and_then(|n| u32::try_from(n).ok()),
+            throttle: crate::throttle::Throttle {
+                max_attempts: spec_challenge
+                    .max_attempts
+                    .and_then(|n| u32::try_from(n).ok()),
+                ..Default::default()
+            },
+            hints: Vec::new(),
             locked_view: spec_challenge.locked_view.unwrap_or(spec.locked_view),
         });
     }
@@ -119,6 +123,9 @@ pub(crate) fn compile(
         shared_ranks: spec.shared_ranks,
         final_meta: final_meta.map(ChallengeId),
         limits,
+        hint_charge: Default::default(),
+        team_window: None,
+        divisions: Vec::new(),
         rounds: round_names
             .into_iter()
             .map(|(name, _)| name.to_owned())
@@ -614,8 +621,9 @@ impl Validator<'_, '_, '_> {
                     let submitted = Normalization::Regex.apply(&partial.answer);
                     regexes.iter().any(|regex| regex.is_match(&submitted))
                 }
-                // Sealed answers cannot be compared without the secret.
-                Some(Accepted::Sealed(_)) | None => false,
+                // Sealed answers cannot be compared without the secret, nor templates without
+                // a team's feeder answers.
+                Some(Accepted::Sealed(_) | Accepted::Template(_)) | None => false,
             };
             if is_answer {
                 ok = false;

@@ -77,7 +77,7 @@ impl HuntState {
                 let state = &mut self.teams[team.index()];
                 match judged {
                     JudgedAs::Correct => {
-                        let points = challenge.points;
+                        let points = challenge.scoring.rule.initial();
                         if !state.add_solve(Solve {
                             challenge: challenge.id,
                             at: *at,

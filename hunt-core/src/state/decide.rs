@@ -119,14 +119,14 @@ impl HuntState {
     ) -> KeyOutcome {
         match judged {
             JudgedAs::Correct => KeyOutcome::Correct {
-                points: challenge.points,
+                points: challenge.scoring.rule.initial(),
                 first_solve: !state.hidden && self.solve_count(challenge.id) == 0,
             },
             JudgedAs::Partial { reply } => KeyOutcome::Partial { reply: *reply },
             JudgedAs::Incorrect { guess } => {
                 let guesses = state.guesses_at(challenge.id);
                 let repeated = guesses.is_some_and(|g| g.contains(guess));
-                let attempts_left = challenge.max_attempts.map(|max| {
+                let attempts_left = challenge.throttle.max_attempts.map(|max| {
                     let used = guesses.map_or(0, |g| g.counted()) + u32::from(!repeated);
                     max.saturating_sub(used)
                 });

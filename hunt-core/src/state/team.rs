@@ -195,7 +195,7 @@ impl TeamState {
 
     /// Counted wrong guesses left at `challenge` of `hunt`, if it limits them.
     pub fn attempts_left(&self, hunt: &Hunt, challenge: ChallengeId) -> Option<u32> {
-        let max = hunt.challenge(challenge).max_attempts?;
+        let max = hunt.challenge(challenge).throttle.max_attempts?;
         let used = self.guesses_at(challenge).map_or(0, Guesses::counted);
         Some(max.saturating_sub(used))
     }

@@ -166,7 +166,7 @@ impl HuntState {
                         content: c.content.clone(),
                         round: round_name(c),
                         meta: c.meta,
-                        points: c.points,
+                        points: c.scoring.rule.initial(),
                         attempts_left: state.attempts_left(hunt, c.id),
                         solved: solve.map(|s| SolvedView {
                             at: s.at,

@@ -330,10 +330,10 @@ fn oracle(hunt: &Hunt, log: &[Recorded]) -> Result<Vec<OracleTeam>, String> {
                     ));
                 }
                 t.solved.insert(c.id.index());
-                t.score += c.points;
+                t.score += c.scoring.rule.initial();
                 let at = at.as_millis();
                 t.last_solve_at = Some(t.last_solve_at.map_or(at, |x| x.max(at)));
-                if c.tie_break && c.points != 0 {
+                if c.tie_break && c.scoring.rule.initial() != 0 {
                     t.reached_at = Some(t.reached_at.map_or(at, |x| x.max(at)));
                 }
                 if hunt.final_meta == Some(c.id) {
