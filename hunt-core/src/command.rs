@@ -43,4 +43,24 @@ pub enum Command {
         /// Hidden or not.
         hidden: bool,
     },
+    /// Take a hint of a challenge on behalf of a team.
+    TakeHint {
+        /// The team.
+        team: TeamId,
+        /// The challenge's slug.
+        challenge: String,
+        /// The hint's slug.
+        hint: String,
+    },
+    /// Admin: grant a team extra counted guesses at a challenge (gph-site).
+    GrantAttempts {
+        /// The team.
+        team: TeamId,
+        /// The challenge's slug.
+        challenge: String,
+        /// Extra guesses; at least 1.
+        extra: u32,
+    },
+    /// Admin: reveal the final board after a freeze.
+    RevealBoard,
 }

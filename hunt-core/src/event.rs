@@ -76,6 +76,48 @@ pub enum Event {
         /// When.
         at: Timestamp,
     },
+    /// A team took a hint.
+    HintTaken {
+        /// The team.
+        team: TeamId,
+        /// The challenge's slug.
+        challenge: String,
+        /// The hint's slug.
+        hint: String,
+        /// When.
+        at: Timestamp,
+    },
+    /// An admin granted a team extra counted guesses at a challenge.
+    AttemptsGranted {
+        /// The team.
+        team: TeamId,
+        /// The challenge's slug.
+        challenge: String,
+        /// Extra guesses.
+        extra: u32,
+        /// When.
+        at: Timestamp,
+    },
+    /// An admin revealed the final board: public views stop being frozen.
+    BoardRevealed {
+        /// When.
+        at: Timestamp,
+    },
+}
+
+impl Event {
+    /// When the event happened.
+    pub fn at(&self) -> Timestamp {
+        match self {
+            Event::TeamRegistered { at, .. }
+            | Event::SubmissionJudged { at, .. }
+            | Event::PointsAdjusted { at, .. }
+            | Event::TeamHidden { at, .. }
+            | Event::HintTaken { at, .. }
+            | Event::AttemptsGranted { at, .. }
+            | Event::BoardRevealed { at } => *at,
+        }
+    }
 }
 
 /// An event with its position in the log.

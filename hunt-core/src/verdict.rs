@@ -52,6 +52,12 @@ pub enum Verdict {
     NotOpen(Window),
     /// The challenge's attempt limit is used up. Not judged.
     AttemptsExhausted,
+    /// Too many wrong guesses too fast: the team may try again at `retry_at`. Not judged, so
+    /// throttling reveals nothing about the answer.
+    Throttled {
+        /// When the team may guess again.
+        retry_at: Timestamp,
+    },
     /// The idempotency key was seen before from this team for this challenge: the original
     /// verdict, with nothing recorded twice.
     Duplicate {

@@ -1,9 +1,12 @@
 //! Applying events: the fold that builds the state from the log.
 
 use crate::event::{Event, JudgedAs, Recorded};
-use crate::ids::TeamId;
+use crate::hint::HintCharge;
+use crate::ids::{ChallengeId, TeamId};
+use crate::standings::RankIndex;
+use crate::time::Timestamp;
 
-use super::team::{Solve, TeamState};
+use super::team::{Item, Solve, TakenHint, TeamState, insert_sorted};
 use super::{HuntState, KeyUse, ReplayError, name_key};
 
 impl HuntState {
@@ -34,7 +37,24 @@ impl HuntState {
         Ok(())
     }
 
+    /// Applies one event to the live state and, if it happened before the freeze, to the
+    /// frozen board as well.
     fn apply_event(&mut self, event: &Event) -> Result<(), ReplayError> {
+        let before_freeze = self.before_freeze(event.at());
+        if !before_freeze {
+            self.fork_frozen_board();
+        }
+        self.apply_live(event)?;
+        if before_freeze && let Some(frozen) = &mut self.frozen {
+            // The frozen board is derived from events the live state accepted; an event it
+            // cannot place (a team registered after the freeze, with a clock that went
+            // back) is simply not part of it.
+            let _ = frozen.apply_live(event);
+        }
+        Ok(())
+    }
+
+    fn apply_live(&mut self, event: &Event) -> Result<(), ReplayError> {
         match event {
             Event::TeamRegistered {
                 team,
@@ -46,8 +66,12 @@ impl HuntState {
                     return Err(ReplayError::UnknownTeam(*team));
                 }
                 self.names.insert(name_key(name), *team);
-                let state =
+                let mut state =
                     TeamState::new(name.clone(), division.clone(), *at, self.hunt.rounds.len());
+                if let Some(division) = division {
+                    state.division_index = Some(self.division_index(division));
+                    state.affects_values = self.hunt.division_affects_values(Some(division));
+                }
                 self.teams.push(state);
                 self.rerank(*team);
             }
@@ -67,28 +91,25 @@ impl HuntState {
                     .teams
                     .get(team.index())
                     .ok_or(ReplayError::UnknownTeam(*team))?;
-                let outcome = self.outcome_for(state, challenge, judged);
+                let outcome = self.outcome_for(state, challenge, judged, *at);
                 self.keys.entry(*key).or_insert(KeyUse {
                     team: *team,
                     challenge: challenge.id,
                     outcome,
                 });
-                let visible = !state.hidden;
                 let state = &mut self.teams[team.index()];
                 match judged {
                     JudgedAs::Correct => {
-                        let points = challenge.scoring.rule.initial();
                         if !state.add_solve(Solve {
                             challenge: challenge.id,
                             at: *at,
                             answer: answer.clone(),
-                            points,
+                            points: 0,
                         }) {
                             return Ok(());
                         }
-                        state.score = state.score.saturating_add(points);
                         state.last_solve_at = Some(state.last_solve_at.map_or(*at, |t| t.max(*at)));
-                        if challenge.tie_break && points != 0 {
+                        if challenge.tie_break && challenge.scoring.rule.initial() != 0 {
                             state.touch_reached(*at);
                         }
                         if let Some(round) = challenge.round {
@@ -97,13 +118,17 @@ impl HuntState {
                         if hunt.final_meta == Some(challenge.id) {
                             state.final_meta_at = Some(*at);
                         }
-                        if visible {
-                            self.stats[challenge.id.index()].visible_solves += 1;
+                        state.items.push((*at, Item::Solve(challenge.id)));
+                        if hunt.hint_charge == HintCharge::OnSolve {
+                            charge_hints_on_solve(&hunt, state, challenge.id, *at);
                         }
+                        self.add_solver(challenge.id, *team);
                         self.rerank(*team);
                     }
                     JudgedAs::Incorrect { guess } => {
-                        state.guesses_mut(challenge.id).insert(guess);
+                        if state.guesses_mut(challenge.id).insert(guess, *at) {
+                            insert_sorted(&mut state.wrong_times, *at);
+                        }
                     }
                     JudgedAs::Partial { .. } => {}
                 }
@@ -111,39 +136,163 @@ impl HuntState {
             Event::PointsAdjusted {
                 team, delta, at, ..
             } => {
-                let state = self
-                    .teams
-                    .get_mut(team.index())
-                    .ok_or(ReplayError::UnknownTeam(*team))?;
+                let state = self.team_mut(*team)?;
                 state.score = state.score.saturating_add(*delta);
                 if *delta != 0 {
                     state.touch_reached(*at);
                 }
+                state.items.push((*at, Item::Adjust(*delta)));
                 self.rerank(*team);
             }
             Event::TeamHidden { team, hidden, .. } => {
-                let state = self
-                    .teams
-                    .get_mut(team.index())
-                    .ok_or(ReplayError::UnknownTeam(*team))?;
-                state.hidden = *hidden;
+                let state = self.team_mut(*team)?;
+                if state.hidden != *hidden {
+                    state.hidden = *hidden;
+                    self.recount_team(*team);
+                }
                 self.rerank(*team);
+            }
+            Event::HintTaken {
+                team,
+                challenge,
+                hint,
+                at,
+            } => {
+                let hunt = self.hunt.clone();
+                let (challenge, index) = resolve_hint(&hunt, challenge, hint)?;
+                let state = self.team_mut(*team)?;
+                if state.took_hint(challenge, index) {
+                    return Ok(());
+                }
+                let cost = hunt.challenge(challenge).hints[index as usize].cost;
+                let charged = if *at >= hunt.end {
+                    0
+                } else {
+                    match hunt.hint_charge {
+                        HintCharge::OnSolve if !state.has_solved(challenge) => 0,
+                        _ => cost,
+                    }
+                };
+                state.hints.push(TakenHint {
+                    challenge,
+                    hint: index,
+                    at: *at,
+                    charged,
+                });
+                if charged != 0 {
+                    state.score = state.score.saturating_sub(charged);
+                    state.touch_reached(*at);
+                    state.items.push((*at, Item::HintCost(challenge, charged)));
+                    self.rerank(*team);
+                }
+            }
+            Event::AttemptsGranted {
+                team,
+                challenge,
+                extra,
+                ..
+            } => {
+                let id = self
+                    .hunt
+                    .challenge_by_slug(challenge)
+                    .ok_or_else(|| ReplayError::UnknownChallenge(challenge.clone()))?
+                    .id;
+                self.team_mut(*team)?.guesses_mut(id).grant(*extra);
+            }
+            Event::BoardRevealed { .. } => {
+                self.revealed = true;
+                self.frozen = None;
             }
         }
         Ok(())
     }
 
+    fn team_mut(&mut self, team: TeamId) -> Result<&mut TeamState, ReplayError> {
+        self.teams
+            .get_mut(team.index())
+            .ok_or(ReplayError::UnknownTeam(team))
+    }
+
+    /// The index of `division`'s standings, created on first use.
+    fn division_index(&mut self, division: &str) -> u32 {
+        if let Some(index) = self.division_ids.get(division) {
+            return *index;
+        }
+        let index = self.division_boards.len() as u32;
+        self.division_ids.insert(division.to_owned(), index);
+        self.division_boards
+            .push((division.to_owned(), RankIndex::new(self.hunt.shared_ranks)));
+        index
+    }
+
     /// Puts a team at its current place, or takes it off the board while it is hidden.
-    fn rerank(&mut self, team: TeamId) {
+    pub(crate) fn rerank(&mut self, team: TeamId) {
         if self.ranking_deferred {
             return;
         }
         let state = &self.teams[team.index()];
+        let board = state
+            .division_index
+            .map(|d| &mut self.division_boards[d as usize].1);
         if state.hidden {
             self.standings.remove(team);
+            if let Some(board) = board {
+                board.remove(team);
+            }
         } else {
-            self.standings
-                .upsert(team, state.sort_key(self.hunt.ranking));
+            let key = state.sort_key(self.hunt.ranking);
+            self.standings.upsert(team, key);
+            if let Some(board) = board {
+                board.upsert(team, key);
+            }
         }
+    }
+
+    /// Whether an event at `at` belongs to the frozen board as well as the live one.
+    fn before_freeze(&self, at: Timestamp) -> bool {
+        self.hunt.freeze.is_none_or(|freeze| at < freeze) || self.revealed
+    }
+}
+
+/// The challenge and hint index an event names.
+fn resolve_hint(
+    hunt: &crate::hunt::Hunt,
+    challenge: &str,
+    hint: &str,
+) -> Result<(ChallengeId, u32), ReplayError> {
+    let c = hunt
+        .challenge_by_slug(challenge)
+        .ok_or_else(|| ReplayError::UnknownChallenge(challenge.to_owned()))?;
+    let index =
+        c.hints
+            .iter()
+            .position(|h| h.slug == hint)
+            .ok_or_else(|| ReplayError::UnknownHint {
+                challenge: challenge.to_owned(),
+                hint: hint.to_owned(),
+            })?;
+    Ok((c.id, index as u32))
+}
+
+/// Charges the hints of `challenge` the team took before solving it (hint charge on solve).
+fn charge_hints_on_solve(
+    hunt: &crate::hunt::Hunt,
+    state: &mut TeamState,
+    challenge: ChallengeId,
+    at: Timestamp,
+) {
+    let hints = &hunt.challenge(challenge).hints;
+    let mut total = 0i64;
+    for taken in state
+        .hints
+        .iter_mut()
+        .filter(|h| h.challenge == challenge && h.charged == 0 && h.at < hunt.end)
+    {
+        taken.charged = hints[taken.hint as usize].cost;
+        total = total.saturating_add(taken.charged);
+    }
+    if total != 0 {
+        state.score = state.score.saturating_sub(total);
+        state.items.push((at, Item::HintCost(challenge, total)));
     }
 }

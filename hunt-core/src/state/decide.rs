@@ -4,6 +4,7 @@ use crate::answer::{Judgement, check_raw};
 use crate::command::Command;
 use crate::event::{Event, JudgedAs};
 use crate::ids::{IdempotencyKey, TeamId};
+use crate::throttle::Refusal;
 use crate::time::Timestamp;
 use crate::verdict::{Verdict, Window};
 
@@ -25,6 +26,8 @@ pub enum Outcome {
     Verdict(Verdict),
     /// An admin command took effect (or had nothing to change).
     Done,
+    /// The reply to taking a hint.
+    Hint(super::HintReply),
 }
 
 /// The result of deciding a command: its outcome and the events that make it so.
@@ -39,7 +42,7 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn only(outcome: Outcome) -> Self {
+    pub(super) fn only(outcome: Outcome) -> Self {
         Self {
             outcome,
             events: Vec::new(),
@@ -90,6 +93,41 @@ impl HuntState {
                     }],
                 })
             }
+            Command::TakeHint {
+                team,
+                challenge,
+                hint,
+            } => self.decide_take_hint(*team, challenge, hint, now),
+            Command::GrantAttempts {
+                team,
+                challenge,
+                extra,
+            } => {
+                self.team_or_err(*team)?;
+                if self.hunt.challenge_by_slug(challenge).is_none() {
+                    return Err(CommandError::UnknownChallenge(challenge.clone()));
+                }
+                if *extra == 0 {
+                    return Err(CommandError::NothingGranted);
+                }
+                Ok(Decision {
+                    outcome: Outcome::Done,
+                    events: vec![Event::AttemptsGranted {
+                        team: *team,
+                        challenge: challenge.clone(),
+                        extra: *extra,
+                        at: now,
+                    }],
+                })
+            }
+            Command::RevealBoard => Ok(Decision {
+                outcome: Outcome::Done,
+                events: if self.revealed {
+                    Vec::new()
+                } else {
+                    vec![Event::BoardRevealed { at: now }]
+                },
+            }),
             Command::SetHidden { team, hidden } => {
                 let state = self.team_or_err(*team)?;
                 let events = if state.hidden == *hidden {
@@ -116,20 +154,31 @@ impl HuntState {
         state: &super::TeamState,
         challenge: &crate::hunt::Challenge,
         judged: &JudgedAs,
+        at: Timestamp,
     ) -> KeyOutcome {
         match judged {
-            JudgedAs::Correct => KeyOutcome::Correct {
-                points: challenge.scoring.rule.initial(),
-                first_solve: !state.hidden && self.solve_count(challenge.id) == 0,
-            },
+            JudgedAs::Correct => {
+                // Priced as the solve about to be added: the newest solver of the challenge.
+                let counted = state.counts_for_values();
+                let total = self.solve_count(challenge.id);
+                let after = total + u32::from(counted);
+                KeyOutcome::Correct {
+                    points: challenge.scoring.points(
+                        total,
+                        counted,
+                        after,
+                        self.max_solves.max(after),
+                    ),
+                    first_solve: counted && total == 0,
+                }
+            }
             JudgedAs::Partial { reply } => KeyOutcome::Partial { reply: *reply },
             JudgedAs::Incorrect { guess } => {
                 let guesses = state.guesses_at(challenge.id);
                 let repeated = guesses.is_some_and(|g| g.contains(guess));
-                let attempts_left = challenge.throttle.max_attempts.map(|max| {
-                    let used = guesses.map_or(0, |g| g.counted()) + u32::from(!repeated);
-                    max.saturating_sub(used)
-                });
+                let attempts_left = state
+                    .attempts_left(&self.hunt, challenge.id, at)
+                    .map(|left| left.saturating_sub(u32::from(!repeated)));
                 KeyOutcome::Incorrect {
                     repeated,
                     attempts_left,
@@ -232,21 +281,30 @@ impl HuntState {
         if !unlock::holds(&self.hunt, state, &challenge.unlock, now) {
             return Ok(Decision::verdict(Verdict::Locked));
         }
-        if state.attempts_left(&self.hunt, challenge.id) == Some(0) {
-            return Ok(Decision::verdict(Verdict::AttemptsExhausted));
+        // Throttling comes before judging, so it cannot be used to probe for the answer.
+        match state.throttled(&self.hunt, challenge.id, now) {
+            Some(Refusal::Exhausted) => {
+                return Ok(Decision::verdict(Verdict::AttemptsExhausted));
+            }
+            Some(Refusal::Until(retry_at)) => {
+                return Ok(Decision::verdict(Verdict::Throttled { retry_at }));
+            }
+            None => {}
         }
 
-        let judged =
-            match challenge
-                .answers
-                .judge(&challenge.slug, answer, self.secret.as_deref())?
-            {
-                Judgement::Accepted => JudgedAs::Correct,
-                Judgement::Partial(i) => JudgedAs::Partial { reply: i as u32 },
-                Judgement::Wrong(guess) => JudgedAs::Incorrect { guess },
-            };
+        let feeder_answer = |feeder| state.solve_of(feeder).map(|s| s.answer.as_str());
+        let judged = match challenge.answers.judge_for_team(
+            &challenge.slug,
+            answer,
+            self.secret.as_deref(),
+            feeder_answer,
+        )? {
+            Judgement::Accepted => JudgedAs::Correct,
+            Judgement::Partial(i) => JudgedAs::Partial { reply: i as u32 },
+            Judgement::Wrong(guess) => JudgedAs::Incorrect { guess },
+        };
         let verdict = self
-            .outcome_for(state, challenge, &judged)
+            .outcome_for(state, challenge, &judged, now)
             .verdict(&self.hunt, challenge.id);
         Ok(Decision {
             outcome: Outcome::Verdict(verdict),

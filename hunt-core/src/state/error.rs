@@ -31,6 +31,15 @@ pub enum CommandError {
         /// The limit.
         max: usize,
     },
+    /// The challenge (which the team can see) has no hint with this slug.
+    #[error("no hint {0:?} on this challenge")]
+    UnknownHint(String),
+    /// No challenge has this slug (admin commands only; teams get a locked verdict).
+    #[error("no challenge {0:?}")]
+    UnknownChallenge(String),
+    /// Granting zero extra attempts.
+    #[error("grant at least one extra attempt")]
+    NothingGranted,
 }
 
 /// Why an event could not be applied: the log does not fit the definition or is out of order.
@@ -51,4 +60,12 @@ pub enum ReplayError {
     /// The event names a challenge the definition does not have.
     #[error("the log names challenge {0:?}, which the definition does not have")]
     UnknownChallenge(String),
+    /// The event names a hint its challenge does not have.
+    #[error("the log names hint {hint:?} of {challenge:?}, which the definition does not have")]
+    UnknownHint {
+        /// The challenge's slug.
+        challenge: String,
+        /// The hint's slug.
+        hint: String,
+    },
 }

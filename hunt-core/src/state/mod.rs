@@ -7,13 +7,19 @@
 mod apply;
 mod decide;
 mod error;
+mod freeze;
+mod hints;
+mod pricing;
 mod team;
+mod timeline;
 mod unlock;
 mod views;
 
 pub use decide::{Decision, Outcome};
 pub use error::{CommandError, ReplayError};
-pub use team::{Guesses, Solve, TeamState};
+pub use hints::{HintReply, HintView};
+pub use team::{Guesses, Solve, TakenHint, TeamState};
+pub use timeline::{Cause, TimelinePoint};
 
 pub use views::{ChallengeView, Progress, Row, SolvedView};
 
@@ -93,11 +99,22 @@ impl KeyOutcome {
     }
 }
 
-/// Per-challenge counters shared by all teams.
+/// One solver of a challenge, in log order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Solver {
+    pub(crate) team: TeamId,
+    /// Whether the solve counts for values and first bloods (the team is visible and its
+    /// division affects values).
+    pub(crate) counted: bool,
+}
+
+/// Per-challenge solvers shared by all teams: the input of the challenge's pricing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct ChallengeStats {
-    /// Solves by teams that were visible when they solved.
-    pub(crate) visible_solves: u32,
+    /// Every solver, in log order.
+    pub(crate) solvers: Vec<Solver>,
+    /// How many of them count.
+    pub(crate) counted: u32,
 }
 
 /// The derived state of one hunt: a fold of its definition and event log.
@@ -110,7 +127,19 @@ pub struct HuntState {
     names: FastMap<String, TeamId>,
     keys: FastMap<IdempotencyKey, KeyUse>,
     stats: Vec<ChallengeStats>,
+    /// Counted solves of the most-solved challenge (rCTF prices against it).
+    max_solves: u32,
     standings: RankIndex,
+    /// Division name → index into `division_boards`.
+    division_ids: FastMap<String, u32>,
+    /// Per-division standings, over the same keys as the global ones.
+    division_boards: Vec<(String, RankIndex)>,
+    /// The board as of the freeze: forked from this state by the first event at or after
+    /// the freeze time, then fed only events before it. `None` before that and after the
+    /// reveal.
+    frozen: Option<Box<HuntState>>,
+    /// Whether an admin revealed the final board.
+    revealed: bool,
     /// While a [`BulkApply`] is open, the standings are rebuilt once at its end instead of
     /// after every event.
     ranking_deferred: bool,
@@ -135,7 +164,12 @@ impl HuntState {
             names: FastMap::default(),
             keys: FastMap::default(),
             stats: vec![ChallengeStats::default(); hunt.challenges.len()],
+            max_solves: 0,
             standings: RankIndex::new(hunt.shared_ranks),
+            division_ids: FastMap::default(),
+            division_boards: Vec::new(),
+            frozen: None,
+            revealed: false,
             ranking_deferred: false,
             hunt,
         })
@@ -173,20 +207,29 @@ impl HuntState {
         BulkApply { state: self }
     }
 
-    /// Rebuilds the standings from every visible team's current key.
+    /// Rebuilds the standings (global and per division) from every visible team's key.
     fn rebuild_ranking(&mut self) {
         let order = self.hunt.ranking;
         let mut keyed: Vec<_> = self
             .teams()
             .filter(|(_, t)| !t.hidden)
-            .map(|(id, t)| (t.sort_key(order), id))
+            .map(|(id, t)| (t.sort_key(order), id, t.division_index))
             .collect();
         keyed.sort_unstable();
         let mut standings = RankIndex::new(self.hunt.shared_ranks);
-        for (key, team) in keyed {
+        for (_, board) in &mut self.division_boards {
+            *board = RankIndex::new(self.hunt.shared_ranks);
+        }
+        for (key, team, division) in keyed {
             standings.upsert(team, key);
+            if let Some(d) = division {
+                self.division_boards[d as usize].1.upsert(team, key);
+            }
         }
         self.standings = standings;
+        if let Some(frozen) = &mut self.frozen {
+            frozen.rebuild_ranking();
+        }
     }
 
     /// The compiled hunt.
@@ -222,9 +265,18 @@ impl HuntState {
             .map(|(i, t)| (TeamId(i as u32), t))
     }
 
-    /// Solves of `challenge` by teams that were visible when they solved.
+    /// Solves of `challenge` that count: by visible teams in divisions that affect values.
     pub fn solve_count(&self, challenge: crate::ids::ChallengeId) -> u32 {
-        self.stats[challenge.index()].visible_solves
+        self.stats[challenge.index()].counted
+    }
+
+    /// What solving `challenge` is worth right now to the next counted solver (first-blood
+    /// bonus included): the value a team sees on the challenge.
+    pub fn current_value(&self, challenge: crate::ids::ChallengeId) -> i64 {
+        self.hunt
+            .challenge(challenge)
+            .scoring
+            .next_points(self.solve_count(challenge), self.max_solves)
     }
 
     /// The order-statistic index of visible teams.

@@ -27,6 +27,10 @@ pub struct Solve {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Guesses {
     fingerprints: Vec<u64>,
+    /// When each counted guess was made, sorted: the input of the throttle policies.
+    times: Vec<Timestamp>,
+    /// Extra counted guesses granted by admins.
+    extra: u32,
 }
 
 impl Guesses {
@@ -40,17 +44,62 @@ impl Guesses {
         self.fingerprints.binary_search(&fingerprint(guess)).is_ok()
     }
 
-    /// Records a normalized guess; returns whether it is new.
-    pub(crate) fn insert(&mut self, guess: &str) -> bool {
+    /// Times of the counted guesses, sorted.
+    pub fn times(&self) -> &[Timestamp] {
+        &self.times
+    }
+
+    /// Extra counted guesses granted by admins.
+    pub fn extra(&self) -> u32 {
+        self.extra
+    }
+
+    /// Records a normalized guess made at `at`; returns whether it is new.
+    pub(crate) fn insert(&mut self, guess: &str, at: Timestamp) -> bool {
         let print = fingerprint(guess);
         match self.fingerprints.binary_search(&print) {
             Ok(_) => false,
             Err(i) => {
                 self.fingerprints.insert(i, print);
+                insert_sorted(&mut self.times, at);
                 true
             }
         }
     }
+
+    pub(crate) fn grant(&mut self, extra: u32) {
+        self.extra = self.extra.saturating_add(extra);
+    }
+}
+
+/// Inserts `at` into sorted `times`; log order is nearly time order, so this is a push.
+pub(crate) fn insert_sorted(times: &mut Vec<Timestamp>, at: Timestamp) {
+    let i = times.partition_point(|t| *t <= at);
+    times.insert(i, at);
+}
+
+/// A hint a team took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TakenHint {
+    /// The challenge.
+    pub challenge: ChallengeId,
+    /// The hint's index in the challenge's hints.
+    pub hint: u32,
+    /// When it was taken.
+    pub at: Timestamp,
+    /// Points charged for it so far (0 until charged, and for free hints).
+    pub charged: i64,
+}
+
+/// Something that changed a team's score, for its timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Item {
+    /// A solve, worth the solve's current points.
+    Solve(ChallengeId),
+    /// An admin adjustment.
+    Adjust(i64),
+    /// Hint costs charged.
+    HintCost(ChallengeId, i64),
 }
 
 /// FNV-1a over the guess: fixed, so every process and every replay agrees.
@@ -85,6 +134,16 @@ pub struct TeamState {
     pub(crate) round_solves: Vec<u32>,
     /// Wrong guesses per challenge, sorted by challenge id.
     pub(crate) guesses: Vec<(ChallengeId, Guesses)>,
+    /// Times of all counted wrong guesses, sorted: the input of the team-wide rate window.
+    pub(crate) wrong_times: Vec<Timestamp>,
+    /// Hints taken, in log order.
+    pub(crate) hints: Vec<TakenHint>,
+    /// Index of the team's division in the state's division standings.
+    pub(crate) division_index: Option<u32>,
+    /// Whether the team's solves count for dynamic values and first bloods (when visible).
+    pub(crate) affects_values: bool,
+    /// Scoring items in log order, with their times: the timeline's source.
+    pub(crate) items: Vec<(Timestamp, Item)>,
 }
 
 impl TeamState {
@@ -106,7 +165,36 @@ impl TeamState {
             solves: Vec::new(),
             round_solves: vec![0; rounds],
             guesses: Vec::new(),
+            wrong_times: Vec::new(),
+            hints: Vec::new(),
+            division_index: None,
+            affects_values: true,
+            items: Vec::new(),
         }
+    }
+
+    /// Whether the team's solves count towards dynamic values and first bloods now.
+    pub fn counts_for_values(&self) -> bool {
+        !self.hidden && self.affects_values
+    }
+
+    /// Hints the team took, in the order it took them.
+    pub fn hints_taken(&self) -> &[TakenHint] {
+        &self.hints
+    }
+
+    /// Whether the team took hint `hint` of `challenge`.
+    pub fn took_hint(&self, challenge: ChallengeId, hint: u32) -> bool {
+        self.hints
+            .iter()
+            .any(|h| h.challenge == challenge && h.hint == hint)
+    }
+
+    pub(crate) fn solve_mut(&mut self, challenge: ChallengeId) -> Option<&mut Solve> {
+        self.solves
+            .binary_search_by_key(&challenge, |s| s.challenge)
+            .ok()
+            .map(|i| &mut self.solves[i])
     }
 
     /// The team's solves, in challenge order.
@@ -193,10 +281,44 @@ impl TeamState {
         }
     }
 
-    /// Counted wrong guesses left at `challenge` of `hunt`, if it limits them.
-    pub fn attempts_left(&self, hunt: &Hunt, challenge: ChallengeId) -> Option<u32> {
-        let max = hunt.challenge(challenge).throttle.max_attempts?;
-        let used = self.guesses_at(challenge).map_or(0, Guesses::counted);
-        Some(max.saturating_sub(used))
+    /// Counted wrong guesses left at `challenge` of `hunt` at `now`, if it caps them.
+    pub fn attempts_left(
+        &self,
+        hunt: &Hunt,
+        challenge: ChallengeId,
+        now: Timestamp,
+    ) -> Option<u32> {
+        let guesses = self.guesses_at(challenge);
+        hunt.challenge(challenge).throttle.attempts_left(
+            guesses.map_or(&[], Guesses::times),
+            guesses.map_or(0, Guesses::extra),
+            now,
+        )
+    }
+
+    /// Why the team may not guess at `challenge` at `now`, if it may not: the challenge's
+    /// throttle and the hunt's team-wide rate window, whichever is later.
+    pub fn throttled(
+        &self,
+        hunt: &Hunt,
+        challenge: ChallengeId,
+        now: Timestamp,
+    ) -> Option<crate::throttle::Refusal> {
+        use crate::throttle::Refusal;
+        let guesses = self.guesses_at(challenge);
+        let own = hunt.challenge(challenge).throttle.check(
+            guesses.map_or(&[], Guesses::times),
+            guesses.map_or(0, Guesses::extra),
+            now,
+        );
+        let team = hunt
+            .team_window
+            .and_then(|w| w.retry_at(&self.wrong_times, now));
+        match (own, team) {
+            (Some(Refusal::Exhausted), _) => Some(Refusal::Exhausted),
+            (Some(Refusal::Until(a)), Some(b)) => Some(Refusal::Until(a.max(b))),
+            (Some(r), None) => Some(r),
+            (None, t) => t.map(Refusal::Until),
+        }
     }
 }

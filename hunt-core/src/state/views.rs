@@ -56,10 +56,16 @@ pub enum ChallengeView {
         round: Option<String>,
         /// Whether it is a meta.
         meta: bool,
-        /// Points.
+        /// What solving it is worth now (its current dynamic value, first blood included).
         points: i64,
+        /// Counted solves so far (visible teams only).
+        solves: u32,
         /// Counted wrong guesses left, if limited.
         attempts_left: Option<u32>,
+        /// When the team may guess again, if it is throttled now.
+        retry_at: Option<Timestamp>,
+        /// The challenge's hints: taken ones with their content.
+        hints: Vec<super::HintView>,
         /// The team's solve, if solved.
         solved: Option<SolvedView>,
     },
@@ -79,9 +85,10 @@ pub enum ChallengeView {
 pub struct Progress {
     /// The team.
     pub team: TeamId,
-    /// Its score.
+    /// Its live score.
     pub score: i64,
-    /// Its place (hidden teams see where they would stand).
+    /// Its place on the public board (frozen after the freeze; hidden teams see where they
+    /// would stand; 0 if it registered after the freeze).
     pub place: u32,
     /// The challenges it can see, in definition order; locked ones without a preview are absent.
     pub challenges: Vec<ChallengeView>,
@@ -112,6 +119,39 @@ impl HuntState {
             .range(offset, limit)
             .map(|placed| self.row(placed))
             .collect()
+    }
+
+    /// The divisions teams registered in, in order of first use.
+    pub fn divisions(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.division_boards.iter().map(|(name, _)| name.as_str())
+    }
+
+    /// The standings of one division: up to `limit` rows from 0-based position `offset`,
+    /// with places within the division. Same keys as the global board, so the order is the
+    /// global order restricted to the division. Empty for a division nobody registered in.
+    /// O(log n + limit).
+    pub fn division_page(&self, division: &str, offset: usize, limit: usize) -> Vec<Row> {
+        let Some(index) = self.division_ids.get(division) else {
+            return Vec::new();
+        };
+        self.division_boards[*index as usize]
+            .1
+            .range(offset, limit)
+            .map(|placed| self.row(placed))
+            .collect()
+    }
+
+    /// Number of visible teams in one division.
+    pub fn division_len(&self, division: &str) -> usize {
+        self.division_ids
+            .get(division)
+            .map_or(0, |i| self.division_boards[*i as usize].1.len())
+    }
+
+    /// One team's place within its division, if it has one and is visible. O(log n).
+    pub fn division_place(&self, team: TeamId) -> Option<u32> {
+        let index = self.team(team)?.division_index?;
+        self.division_boards[index as usize].1.place_of(team)
     }
 
     /// The first `n` rows. O(n).
@@ -160,14 +200,22 @@ impl HuntState {
             .filter_map(|c| {
                 let solve = state.solve_of(c.id);
                 if solve.is_some() || unlock::holds(hunt, state, &c.unlock, now) {
+                    let retry_at = match state.throttled(hunt, c.id, now) {
+                        Some(crate::throttle::Refusal::Until(at)) if solve.is_none() => Some(at),
+                        _ => None,
+                    };
+                    let public = self.public();
                     Some(ChallengeView::Open {
                         slug: c.slug.clone(),
                         title: c.title.clone(),
                         content: c.content.clone(),
                         round: round_name(c),
                         meta: c.meta,
-                        points: c.scoring.rule.initial(),
-                        attempts_left: state.attempts_left(hunt, c.id),
+                        points: public.current_value(c.id),
+                        solves: public.solve_count(c.id),
+                        attempts_left: state.attempts_left(hunt, c.id, now),
+                        retry_at,
+                        hints: self.hint_views(state, c),
                         solved: solve.map(|s| SolvedView {
                             at: s.at,
                             answer: s.answer.clone(),
@@ -189,7 +237,7 @@ impl HuntState {
         Some(Progress {
             team,
             score: state.score,
-            place: self.team_row(team).map_or(0, |r| r.place),
+            place: self.own_row(team).map_or(0, |r| r.place),
             challenges,
         })
     }

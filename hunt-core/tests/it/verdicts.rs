@@ -260,7 +260,10 @@ fn incorrect_counts_down_attempts_and_a_repeated_guess_is_free() {
     check(&mut game, steps);
     let warmup = game.challenge_id("warmup");
     let team = game.state.team(TeamId(0)).expect("team 0");
-    assert_eq!(team.attempts_left(game.state.hunt(), warmup), Some(1));
+    assert_eq!(
+        team.attempts_left(game.state.hunt(), warmup, min(9)),
+        Some(1)
+    );
     assert_eq!(team.guesses_at(warmup).map(|g| g.counted()), Some(2));
     assert_eq!(game.score(0), 0);
 }
@@ -1047,7 +1050,10 @@ fn open_view(
         round: round.map(str::to_owned),
         meta: false,
         points,
+        solves: u32::from(solved.is_some()),
         attempts_left,
+        retry_at: None,
+        hints: Vec::new(),
         solved,
     }
 }
@@ -1165,9 +1171,10 @@ fn replaying_the_log_gives_the_live_state() {
     let steps: &[Step<'_>] = &[
         (2, "y", "wrong", 1, min(60), incorrect(false, None)),
         (2, "y", "WRONG", 2, min(61), incorrect(true, None)),
-        // Delta solved Y while hidden, so Charlie is its first visible solver.
-        (2, "y", "y", 3, min(62), correct(200, true)),
-        (2, "y", "y", 3, min(63), duplicate(correct(200, true))),
+        // Delta solved Y while hidden, but is shown again: its solve counts, and it holds
+        // the first solve (un-hiding reprices, CTFd#1177).
+        (2, "y", "y", 3, min(62), correct(200, false)),
+        (2, "y", "y", 3, min(63), duplicate(correct(200, false))),
         (1, "finale", "finale", 4, min(64), correct(500, true)),
         (1, "z", "nope", 5, min(65), incorrect(false, None)),
     ];

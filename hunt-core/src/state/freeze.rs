@@ -1,0 +1,69 @@
+//! The freeze: after the freeze time, public views show the board as of the freeze.
+//!
+//! The frozen board is a second [`HuntState`], forked from the live one by the first event
+//! at or after the freeze time and fed only the events before it (so a late clock cannot
+//! slip a post-freeze solve in). Until then the two are the same and nothing is kept twice.
+//! Public views read it until an admin reveals the final board; admins read the live state.
+//! Every public number (scores, places, solve counts, dynamic values, first bloods,
+//! timelines) comes from it, so frozen values do not keep decaying (CTFd#2320).
+
+use crate::ids::TeamId;
+
+use super::{FastMap, HuntState, Row};
+
+impl HuntState {
+    /// The state public views read: the board as of the freeze while it is frozen, else the
+    /// live state. All the read-only views (`top`, `page`, `standings`, `team_row`,
+    /// `division_page`, `timeline`, `solve_count`, `current_value`, …) work on it.
+    pub fn public(&self) -> &HuntState {
+        match &self.frozen {
+            Some(frozen) if !self.revealed => frozen,
+            _ => self,
+        }
+    }
+
+    /// Whether public views are frozen right now (the freeze passed and no reveal yet).
+    pub fn is_frozen(&self) -> bool {
+        self.frozen.is_some() && !self.revealed
+    }
+
+    /// Whether an admin revealed the final board.
+    pub fn is_revealed(&self) -> bool {
+        self.revealed
+    }
+
+    /// What `team` sees of its own row: its live score and solves, but its place on the
+    /// public board (frozen after the freeze), so it cannot learn live places from it.
+    pub fn own_row(&self, team: TeamId) -> Option<Row> {
+        let mut row = self.team_row(team)?;
+        let public = self.public();
+        if !std::ptr::eq(public, self) {
+            row.place = public.team_row(team).map_or(0, |r| r.place);
+        }
+        Some(row)
+    }
+
+    /// Forks the frozen board from the current state, once.
+    pub(super) fn fork_frozen_board(&mut self) {
+        if self.frozen.is_some() || self.revealed {
+            return;
+        }
+        self.frozen = Some(Box::new(HuntState {
+            hunt: self.hunt.clone(),
+            secret: None,
+            seq: self.seq,
+            teams: self.teams.clone(),
+            names: self.names.clone(),
+            // The frozen board never decides a command: no idempotency keys needed.
+            keys: FastMap::default(),
+            stats: self.stats.clone(),
+            max_solves: self.max_solves,
+            standings: self.standings.clone(),
+            division_ids: self.division_ids.clone(),
+            division_boards: self.division_boards.clone(),
+            frozen: None,
+            revealed: false,
+            ranking_deferred: self.ranking_deferred,
+        }));
+    }
+}
