@@ -51,12 +51,14 @@ impl Scoring {
     ///
     /// `counted_before` is the number of counted solves before this one in log order,
     /// `counted` whether this solve counts itself, `total` the challenge's counted solves and
-    /// `max_solves` the most-solved challenge's count. A solve that does not count is priced
-    /// as if it were the next counted one, and never gets a first-blood bonus.
+    /// `max_solves` the most-solved challenge's count. Retroactively every solver holds the
+    /// value at `total`; at capture time a solver holds the value at its own position, and a
+    /// solve that does not count is priced as if it were the next counted one. Only counted
+    /// solves get first-blood bonuses.
     pub fn points(&self, counted_before: u32, counted: bool, total: u32, max_solves: u32) -> i64 {
         let n = match self.mode {
             ValueMode::CaptureTime => counted_before + 1,
-            _ => total.max(counted_before + u32::from(counted)),
+            _ => total,
         };
         let value = self.rule.value(n, max_solves);
         let bonus = counted

@@ -293,6 +293,8 @@ fn charge_hints_on_solve(
     }
     if total != 0 {
         state.score = state.score.saturating_sub(total);
+        // A charge is a negative award: it moves the tie-break time like one.
+        state.touch_reached(at);
         state.items.push((at, Item::HintCost(challenge, total)));
     }
 }

@@ -5,4 +5,5 @@ mod engine_handle;
 mod events;
 mod memory_store;
 mod oracle;
+mod rules_oracle;
 mod verdicts;
