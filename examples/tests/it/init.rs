@@ -71,3 +71,16 @@ fn several_hunts_need_the_hunt_flag() {
     hunt.run(&["--hunt", "nope", "board"])
         .fails(1, "no hunt `nope`");
 }
+
+#[test]
+fn a_damaged_store_exits_3_with_one_line() {
+    let hunt = Hunt::hackathon();
+    std::fs::write(
+        hunt.data().join("store").join("hunt-store.marks"),
+        "garbage",
+    )
+    .expect("written");
+    let run = hunt.run(&["board"]);
+    run.fails(3, "damaged");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+}

@@ -55,6 +55,7 @@ impl Run {
 }
 
 /// The binary, with a temporary store directory.
+#[derive(Debug)]
 pub struct Hunt {
     dir: TempDir,
 }

@@ -97,7 +97,7 @@ pub fn draw(state: &HuntState, series: &[Series], path: &Path) -> Result<(), Fai
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(SeriesLabelPosition::LowerRight)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .draw()

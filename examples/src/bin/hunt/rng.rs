@@ -51,9 +51,10 @@ mod tests {
         let (mut a, mut b) = (Rng::new(7), Rng::new(7));
         for _ in 0..1000 {
             assert_eq!(a.next_u64(), b.next_u64());
-            let u = a.unit();
-            assert!((0.0..1.0).contains(&u));
+            assert!((0.0..1.0).contains(&a.unit()));
             assert!(a.below(3) < 3);
+            b.unit();
+            b.below(3);
         }
     }
 }
