@@ -1,0 +1,86 @@
+//! The command line: global flags, the list of commands, and dispatch to their modules.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::failure::Failure;
+use crate::store::Selection;
+use crate::{board, check, demo, export, graph, import, init, log, submit, team};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (any verdict of `submit`, right or wrong, is a success)
+  1  a mistake in what was asked or given: invalid hunt file, unknown team or hunt,
+     a taken name, a refused `init` or `import`
+  2  a usage mistake: unknown command or flag, missing or malformed argument
+  3  the store failed: in use by another process, damaged, or an I/O error
+
+Environment:
+  HUNT_SECRET  the secret that sealed answers were sealed with (only hunts with sealed
+               answers need it)";
+
+/// Run treasure hunts, CTFs and puzzle hunts: check a hunt file, load it, register teams,
+/// judge submissions and show the standings, on a local store.
+#[derive(Debug, Parser)]
+#[command(name = "hunt", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The store's directory (a sled store, created by `init` or `import`)
+    /// [default: ./hunt-data; for `demo`: a fresh temporary directory]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+
+    /// The hunt to act on; needed only when the store holds several
+    #[arg(long, global = true, value_name = "ID")]
+    pub hunt: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a hunt definition and print every problem with its line and column
+    Check(check::Args),
+    /// Load a hunt definition into the store
+    Init(init::Args),
+    /// Register, list and inspect teams
+    #[command(subcommand)]
+    Team(team::Command),
+    /// Submit an answer on behalf of a team and print the verdict
+    Submit(submit::Args),
+    /// Show the standings
+    Board(board::Args),
+    /// Show the event log, or follow it live
+    Log(log::Args),
+    /// Draw the top 10 teams' scores over time as an SVG picture
+    Graph(graph::Args),
+    /// Write the whole hunt (definition and event log) as JSON lines
+    Export(export::Args),
+    /// Load a hunt written by `hunt export` into the store
+    Import(import::Args),
+    /// Simulate a whole hunt on the sample hunt, then show the final board and the score graph
+    Demo(demo::Args),
+}
+
+/// Runs the parsed command, writing its output to `out`.
+pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
+    let selection = Selection {
+        data: cli.data,
+        hunt: cli.hunt,
+    };
+    match cli.command {
+        Command::Check(args) => check::run(&args, out),
+        Command::Init(args) => init::run(&selection, &args, out).await,
+        Command::Team(command) => team::run(&selection, command, out).await,
+        Command::Submit(args) => submit::run(&selection, &args, out).await,
+        Command::Board(args) => board::run(&selection, &args, out).await,
+        Command::Log(args) => log::run(&selection, &args, out).await,
+        Command::Graph(args) => graph::run(&selection, &args, out).await,
+        Command::Export(args) => export::run(&selection, &args, out).await,
+        Command::Import(args) => import::run(&selection, &args, out).await,
+        Command::Demo(args) => demo::run(&selection, &args, out).await,
+    }
+}

@@ -1,0 +1,147 @@
+//! `hunt log [--follow]`: the event log, one line per event, and a live tail.
+//!
+//! A sled store serves one process at a time, so `--follow` does not keep it open: it opens
+//! the store every [`POLL`], reads what is new and closes it again, and other `hunt` commands
+//! wait (a few seconds at most) for the store while a poll holds it.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::time::Duration;
+
+use hunt_core::{Event, JudgedAs, Recorded, TeamId};
+
+use crate::failure::Failure;
+use crate::render;
+use crate::store::{self, Create, Selection};
+
+/// How often `--follow` looks for new events.
+const POLL: Duration = Duration::from_millis(200);
+
+/// Arguments of `hunt log`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "With --follow, the store is opened for a moment at each poll and \
+    closed in between, so `hunt submit` and the other commands can run beside it (they wait \
+    for the store while a poll holds it). Stop with Ctrl-C."
+)]
+pub struct Args {
+    /// Keep printing new events as they are recorded (polls every 200 ms)
+    #[arg(long, short)]
+    pub follow: bool,
+
+    /// Print each event as its JSON record instead of a sentence
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `hunt log`.
+pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
+    let (hunt, mut seen) = {
+        let store = selection.open_store(Create::Never).await?;
+        let hunt = selection.hunt_id(&*store).await?;
+        let log = store::read_log(&*store, &hunt, 0).await?;
+        (hunt, log)
+    };
+    let mut printer = Printer {
+        json: args.json,
+        names: HashMap::new(),
+    };
+    let mut last = 0;
+    loop {
+        for recorded in &seen {
+            printer.print(recorded, out)?;
+            last = recorded.seq;
+        }
+        out.flush()?;
+        if !args.follow {
+            return Ok(());
+        }
+        tokio::time::sleep(POLL).await;
+        // Opened and dropped at each poll, so the store is free between polls.
+        let store = selection.open_store(Create::Never).await?;
+        seen = store::read_log(&*store, &hunt, last).await?;
+    }
+}
+
+/// Prints events, remembering team names as they register.
+struct Printer {
+    json: bool,
+    names: HashMap<TeamId, String>,
+}
+
+impl Printer {
+    fn print(&mut self, recorded: &Recorded, out: &mut dyn Write) -> Result<(), Failure> {
+        if let Event::TeamRegistered { team, name, .. } = &recorded.event {
+            self.names.insert(*team, name.clone());
+        }
+        if self.json {
+            let line = serde_json::to_string(recorded).map_err(|e| {
+                Failure::Store(format!("cannot encode event {}: {e}", recorded.seq))
+            })?;
+            writeln!(out, "{line}")?;
+            return Ok(());
+        }
+        let name = |team: &TeamId| {
+            self.names
+                .get(team)
+                .cloned()
+                .unwrap_or_else(|| team.to_string())
+        };
+        let (at, team, what) = match &recorded.event {
+            Event::TeamRegistered {
+                team, division, at, ..
+            } => (
+                *at,
+                name(team),
+                match division {
+                    Some(division) => format!("registered in division \"{division}\""),
+                    None => "registered".to_owned(),
+                },
+            ),
+            Event::SubmissionJudged {
+                team,
+                challenge,
+                answer,
+                judged,
+                at,
+                ..
+            } => {
+                let judged = match judged {
+                    JudgedAs::Correct => "correct",
+                    JudgedAs::Incorrect { .. } => "incorrect",
+                    JudgedAs::Partial { .. } => "partial",
+                    _ => "judged",
+                };
+                (*at, name(team), format!("{challenge} {answer:?}: {judged}"))
+            }
+            Event::PointsAdjusted {
+                team,
+                delta,
+                reason,
+                at,
+            } => (*at, name(team), format!("{delta:+} points: {reason}")),
+            Event::TeamHidden { team, hidden, at } => (
+                *at,
+                name(team),
+                if *hidden {
+                    "hidden from the board".to_owned()
+                } else {
+                    "shown on the board again".to_owned()
+                },
+            ),
+            // Events added to the core later print as their JSON until given words here.
+            other => {
+                let json = serde_json::to_string(other).unwrap_or_else(|_| format!("{other:?}"));
+                writeln!(out, "#{:<6} {json}", recorded.seq)?;
+                return Ok(());
+            }
+        };
+        writeln!(
+            out,
+            "#{:<6} {}  {team}  {what}",
+            recorded.seq,
+            render::time(at)
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,54 @@
+//! `hunt`: check, load and run treasure hunts, CTFs and puzzle hunts from the command line, on
+//! the embedded sled store, and simulate a whole hunt with `hunt demo`.
+//!
+//! Each command lives in its own module; `cli.rs` ties them into one clap parser, `failure.rs`
+//! turns every failure into one line on stderr and an exit code, `store.rs` opens the store and
+//! picks the hunt, and `render.rs` says verdicts and times the way people read them.
+
+mod board;
+mod check;
+mod cli;
+mod clock;
+mod demo;
+mod export;
+mod failure;
+mod graph;
+mod import;
+mod init;
+mod log;
+mod output;
+mod render;
+mod rng;
+mod store;
+mod submit;
+mod team;
+mod timeline;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::Cli;
+use crate::failure::Failure;
+
+fn main() -> ExitCode {
+    // Usage mistakes and `--help` exit here, with clap's own messages and exit codes (2, 0).
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            return Failure::User(format!("cannot start the async runtime: {error}")).report();
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let result = runtime.block_on(cli::run(cli, &mut out));
+    let result = result.and_then(|()| out.flush().map_err(Failure::Output));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
+    }
+}

@@ -1,0 +1,193 @@
+//! Where hunts are kept: the store named by `--data`, the hunt named by `--hunt`, and the
+//! secret of sealed answers from `HUNT_SECRET`.
+//!
+//! Today every store is a sled directory. The PostgreSQL store will come through the same
+//! `--data` flag (a `postgres://` URL), so [`Selection::open_store`] is the one place that
+//! chooses a store and everything else sees an `Arc<dyn Store>`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hunt_core::answer::Secret;
+use hunt_core::engine::Engine;
+use hunt_core::state::HuntState;
+use hunt_core::store::{Store, StoreError};
+use hunt_core::{HuntId, Recorded};
+use hunt_store_sled::SledStore;
+
+use crate::failure::Failure;
+
+/// The store directory used when `--data` is not given.
+pub const DEFAULT_DATA: &str = "hunt-data";
+
+/// The environment variable holding the secret that sealed answers were sealed with.
+pub const SECRET_VAR: &str = "HUNT_SECRET";
+
+/// How long a command waits for a store held by another `hunt` process (such as
+/// `hunt log --follow`, which holds it for a few milliseconds at each poll).
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// How often a command retries a held store.
+const LOCK_RETRY: Duration = Duration::from_millis(25);
+
+/// The store and hunt chosen by the global flags.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// `--data`: the store's directory.
+    pub data: Option<PathBuf>,
+    /// `--hunt`: the hunt's id, when the store holds several.
+    pub hunt: Option<String>,
+}
+
+/// Whether opening may create a new store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    /// Create the directory if it does not exist (`init`, `import`, `demo`).
+    IfMissing,
+    /// Fail with a hint to run `hunt init` if there is no store yet.
+    Never,
+}
+
+impl Selection {
+    /// The store's directory: `--data`, or `./hunt-data`.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA))
+    }
+
+    /// Opens the store, waiting a few seconds if another `hunt` process holds it.
+    pub async fn open_store(&self, create: Create) -> Result<Arc<dyn Store>, Failure> {
+        let dir = self.data_dir();
+        if create == Create::Never && !dir.is_dir() {
+            return Err(Failure::user(format!(
+                "there is no hunt store at {}: load a hunt with `hunt init FILE` first, or \
+                 point --data at an existing store",
+                dir.display()
+            )));
+        }
+        let store: Arc<dyn Store> = Arc::new(open_sled(&dir).await?);
+        Ok(store)
+    }
+
+    /// The hunt to act on: `--hunt`, or the only hunt in the store.
+    pub async fn hunt_id(&self, store: &dyn Store) -> Result<HuntId, Failure> {
+        let hunts = store.hunts().await?;
+        let listed = || {
+            hunts
+                .iter()
+                .map(HuntId::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let dir = self.data_dir();
+        match &self.hunt {
+            Some(wanted) => {
+                let id = HuntId::new(wanted.as_str()).map_err(|e| Failure::user(e.to_string()))?;
+                if hunts.contains(&id) {
+                    Ok(id)
+                } else if hunts.is_empty() {
+                    Err(no_hunt_yet(&dir))
+                } else {
+                    Err(Failure::user(format!(
+                        "the store at {} has no hunt `{id}` (it has: {})",
+                        dir.display(),
+                        listed()
+                    )))
+                }
+            }
+            None => match hunts.as_slice() {
+                [] => Err(no_hunt_yet(&dir)),
+                [only] => Ok(only.clone()),
+                _ => Err(Failure::user(format!(
+                    "the store at {} holds several hunts ({}): choose one with --hunt ID",
+                    dir.display(),
+                    listed()
+                ))),
+            },
+        }
+    }
+
+    /// Opens the engine of the selected hunt: loads its definition and replays its log.
+    pub async fn open_engine(&self) -> Result<Engine, Failure> {
+        let store = self.open_store(Create::Never).await?;
+        let hunt = self.hunt_id(&*store).await?;
+        Ok(Engine::open(store, &hunt, secret()).await?)
+    }
+
+    /// The selected hunt's state and its whole log, for commands that need the events too.
+    /// The store is closed again before this returns.
+    pub async fn replay(&self) -> Result<(HuntState, Vec<Recorded>), Failure> {
+        let store = self.open_store(Create::Never).await?;
+        let hunt = self.hunt_id(&*store).await?;
+        let engine = Engine::open(store.clone(), &hunt, secret()).await?;
+        let log = read_log(&*store, &hunt, 0).await?;
+        // The engine replayed the same log; keep its state, caught up to what was read.
+        let state = (*engine.snapshot()).clone();
+        if state.seq() != log.last().map_or(0, |r| r.seq) {
+            return Err(Failure::Store(format!(
+                "the log of hunt `{hunt}` changed while it was read; retry"
+            )));
+        }
+        Ok((state, log))
+    }
+}
+
+/// The secret of sealed answers, if `HUNT_SECRET` is set. Hunts without sealed answers ignore
+/// it; hunts with them fail to open without it, with a message naming the variable.
+pub fn secret() -> Option<Secret> {
+    std::env::var_os(SECRET_VAR).map(|value| Secret::new(value.into_encoded_bytes()))
+}
+
+fn no_hunt_yet(dir: &Path) -> Failure {
+    Failure::user(format!(
+        "the store at {} holds no hunt yet: load one with `hunt init FILE`",
+        dir.display()
+    ))
+}
+
+/// Opens the sled store in `dir`. A sled directory is held by one process at a time, so a
+/// held store is retried for [`LOCK_WAIT`] before giving up with a clear message.
+pub async fn open_sled(dir: &Path) -> Result<SledStore, Failure> {
+    let started = Instant::now();
+    loop {
+        match SledStore::open(dir) {
+            Ok(store) => return Ok(store),
+            Err(StoreError::Locked { .. }) if started.elapsed() < LOCK_WAIT => {
+                tokio::time::sleep(LOCK_RETRY).await;
+            }
+            Err(StoreError::Locked { .. }) => {
+                return Err(Failure::Store(format!(
+                    "the store at {} is in use by another process (waited {} s); a sled store \
+                     serves one process at a time: stop the other one and retry",
+                    dir.display(),
+                    LOCK_WAIT.as_secs()
+                )));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// Events read per store call.
+const READ_CHUNK: usize = 10_000;
+
+/// Every event of `hunt` after position `after`, in order.
+pub async fn read_log(
+    store: &dyn Store,
+    hunt: &HuntId,
+    after: u64,
+) -> Result<Vec<Recorded>, Failure> {
+    let mut log = Vec::new();
+    let mut position = after;
+    loop {
+        let chunk = store.read(hunt, position, READ_CHUNK).await?;
+        let full = chunk.len() == READ_CHUNK;
+        position = chunk.last().map_or(position, |recorded| recorded.seq);
+        log.extend(chunk);
+        if !full {
+            return Ok(log);
+        }
+    }
+}

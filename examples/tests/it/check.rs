@@ -1,0 +1,64 @@
+//! `hunt check`: valid samples pass, broken files report file:line:column.
+
+use crate::{Hunt, sample};
+
+#[test]
+fn every_sample_hunt_checks_clean() {
+    let hunt = Hunt::empty();
+    let dir = sample("");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("examples/hunts exists") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let out = hunt.ok(&["check", path.to_str().expect("UTF-8 path")]);
+            assert!(out.contains(": ok: hunt `"), "{out}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "only {checked} sample hunts");
+    // `check` never creates a store.
+    assert!(!hunt.data().join("store").exists());
+}
+
+#[test]
+fn a_broken_file_reports_each_problem_with_its_location() {
+    let hunt = Hunt::empty();
+    let file = hunt.scratch("broken.toml");
+    std::fs::write(
+        &file,
+        "id = \"broken\"\ntitle = \"Broken\"\nstart = 2026-11-28T09:00:00Z\n\
+         end = 2026-11-28T21:00:00Z\n\n[[challenge]]\nid = \"a\"\ntitle = \"A\"\npoints = 10\n\
+         answers = [\"x\"]\nunlock = \"nowhere\"\ncolour = \"red\"\n",
+    )
+    .expect("written");
+    let path = file.to_str().expect("UTF-8 path");
+    let run = hunt.run(&["check", path]);
+    run.fails(1, "is not a valid hunt definition (2 problems)");
+    assert!(run.stderr.contains(&format!("{path}:11:10: ")), "{run:#?}");
+    assert!(run.stderr.contains("nowhere"), "{run:#?}");
+    assert!(run.stderr.contains(&format!("{path}:12:1: ")), "{run:#?}");
+    assert!(run.stderr.contains("colour"), "{run:#?}");
+}
+
+#[test]
+fn a_missing_file_is_one_line() {
+    let hunt = Hunt::empty();
+    let run = hunt.run(&["check", "no-such-file.toml"]);
+    run.fails(1, "cannot read no-such-file.toml");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+}
+
+#[test]
+fn usage_mistakes_exit_2_and_help_documents_exit_codes() {
+    let hunt = Hunt::empty();
+    assert_eq!(hunt.run(&["frobnicate"]).code, 2);
+    assert_eq!(hunt.run(&["submit", "only-a-team"]).code, 2);
+    let help = hunt.ok(&["--help"]);
+    assert!(help.contains("Exit codes:"), "{help}");
+    for command in [
+        "check", "init", "team", "submit", "board", "log", "graph", "export", "import", "demo",
+    ] {
+        assert!(help.contains(command), "{command} missing from {help}");
+        hunt.ok(&[command, "--help"]);
+    }
+}

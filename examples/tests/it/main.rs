@@ -1,0 +1,138 @@
+//! Integration tests of the `hunt` binary: each runs the built binary on a temporary store and
+//! checks what users rely on (exit codes, key words, files written), not whole outputs.
+
+mod board;
+mod check;
+mod demo;
+mod init;
+mod log;
+mod submit;
+mod team;
+mod transfer;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+/// Inside the sample hackathon hunt's window.
+pub const DURING: &str = "2026-11-28T10:00:00Z";
+
+/// The path of a sample hunt in `examples/hunts/`.
+pub fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("hunts")
+        .join(name)
+}
+
+/// What one run of the binary gave.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Self {
+        Self {
+            // Killed by a signal counts as a failure distinct from every exit code.
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts a failure with `code`, one `error:` line first on stderr, and no panic.
+    #[track_caller]
+    pub fn fails(&self, code: i32, words: &str) -> &Self {
+        assert_eq!(self.code, code, "{self:#?}");
+        assert!(self.stderr.starts_with("error: "), "{self:#?}");
+        assert!(self.stderr.contains(words), "{words:?} not in {self:#?}");
+        assert!(!self.stderr.contains("panicked"), "{self:#?}");
+        self
+    }
+}
+
+/// The binary, with a temporary store directory.
+#[derive(Debug)]
+pub struct Hunt {
+    dir: TempDir,
+}
+
+impl Hunt {
+    /// An empty store directory (nothing in it yet).
+    pub fn empty() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    /// A store with the sample hackathon hunt loaded.
+    pub fn hackathon() -> Self {
+        let hunt = Self::empty();
+        hunt.ok(&[
+            "init",
+            sample("hackathon.toml").to_str().expect("UTF-8 path"),
+        ]);
+        hunt
+    }
+
+    /// A store with the hackathon hunt and two teams, "Sea Otters" (division Students) and
+    /// "Null Pointers".
+    pub fn with_teams() -> Self {
+        let hunt = Self::hackathon();
+        hunt.ok(&[
+            "team",
+            "add",
+            "Sea Otters",
+            "--division",
+            "Students",
+            "--at",
+            DURING,
+        ]);
+        hunt.ok(&["team", "add", "Null Pointers", "--at", DURING]);
+        hunt
+    }
+
+    /// The store's directory.
+    pub fn data(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The directory holding the store, for other files of a test.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// A command for the binary with `--data` set to this store.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hunt"));
+        command
+            .arg("--data")
+            .arg(self.data().join("store"))
+            .args(args)
+            .env_remove("HUNT_SECRET")
+            .env("NO_COLOR", "1");
+        command
+    }
+
+    /// Runs the binary on this store.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().expect("the hunt binary runs"))
+    }
+
+    /// Runs the binary and asserts success; returns stdout.
+    #[track_caller]
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "hunt {args:?}: {run:#?}");
+        run.stdout
+    }
+
+    /// Submits at [`DURING`] and returns the verdict line.
+    #[track_caller]
+    pub fn submit(&self, team: &str, challenge: &str, answer: &str) -> String {
+        self.ok(&["submit", team, challenge, answer, "--at", DURING])
+    }
+}

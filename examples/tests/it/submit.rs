@@ -1,0 +1,79 @@
+//! `hunt submit`: verdicts as sentences, and errors for what an operator mistypes.
+
+use crate::{DURING, Hunt};
+
+#[test]
+fn verdicts_read_as_sentences() {
+    let hunt = Hunt::with_teams();
+    let verdict = hunt.submit("Sea Otters", "welcome", "  ANCHORS ");
+    assert!(
+        verdict.starts_with("Correct! +100 points, first solve"),
+        "{verdict}"
+    );
+    let verdict = hunt.submit("Null Pointers", "welcome", "anchors");
+    assert!(verdict.starts_with("Correct! +100 points\n"), "{verdict}");
+    let verdict = hunt.submit("Sea Otters", "welcome", "anchors");
+    assert!(verdict.starts_with("Already solved"), "{verdict}");
+    let verdict = hunt.submit("Sea Otters", "lighthouse", "fog");
+    assert!(
+        verdict.starts_with("Incorrect. 9 attempts left"),
+        "{verdict}"
+    );
+    let verdict = hunt.submit("Sea Otters", "lighthouse", "FOG");
+    assert!(verdict.starts_with("Already tried that one"), "{verdict}");
+    let verdict = hunt.submit("Sea Otters", "lighthouse", "lamp");
+    assert!(verdict.starts_with("Keep going: "), "{verdict}");
+    let verdict = hunt.submit("Sea Otters", "treasure", "skull island");
+    assert!(verdict.starts_with("That challenge is locked"), "{verdict}");
+}
+
+#[test]
+fn outside_the_window_and_retries_with_a_key() {
+    let hunt = Hunt::with_teams();
+    let early = hunt.ok(&[
+        "submit",
+        "Sea Otters",
+        "welcome",
+        "anchors",
+        "--at",
+        "2026-11-28T08:00:00Z",
+    ]);
+    assert!(
+        early.starts_with("The hunt opens at 2026-11-28T09:00:00Z"),
+        "{early}"
+    );
+    let key = "0123456789abcdef0123456789abcdef";
+    let args = [
+        "submit",
+        "Sea Otters",
+        "welcome",
+        "anchors",
+        "--key",
+        key,
+        "--at",
+        DURING,
+    ];
+    assert!(hunt.ok(&args).starts_with("Correct!"));
+    let again = hunt.ok(&args);
+    assert!(
+        again.starts_with("Already received (same key): Correct!"),
+        "{again}"
+    );
+}
+
+#[test]
+fn unknown_team_or_challenge_exit_1_with_one_line() {
+    let hunt = Hunt::with_teams();
+    let run = hunt.run(&["submit", "Nobody", "welcome", "anchors", "--at", DURING]);
+    run.fails(1, "no team named \"Nobody\"");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+    assert!(run.stdout.is_empty());
+    hunt.run(&["submit", "Sea Otters", "nope", "x", "--at", DURING])
+        .fails(1, "no challenge `nope`");
+    // A malformed --at is a usage error.
+    assert_eq!(
+        hunt.run(&["submit", "Sea Otters", "welcome", "x", "--at", "tomorrow"])
+            .code,
+        2
+    );
+}

@@ -1,0 +1,36 @@
+//! `hunt team add | list | show`.
+
+use crate::{DURING, Hunt};
+
+#[test]
+fn teams_are_added_listed_and_shown() {
+    let hunt = Hunt::with_teams();
+    let list = hunt.ok(&["team", "list"]);
+    assert!(
+        list.contains("Sea Otters") && list.contains("Null Pointers"),
+        "{list}"
+    );
+    assert!(list.contains("Students"), "{list}");
+
+    hunt.submit("Sea Otters", "welcome", "anchors");
+    hunt.submit("Sea Otters", "lighthouse", "fog");
+    let show = hunt.ok(&["team", "show", "sea otters", "--at", DURING]);
+    assert!(
+        show.contains("Sea Otters (division Students): 100 points"),
+        "{show}"
+    );
+    // Solved with its answer, open with attempts left (10 allowed, 1 used), locked metas.
+    assert!(show.contains("anchors"), "{show}");
+    assert!(show.contains("solved") && show.contains("open") && show.contains("locked"));
+    assert!(show.contains(" 9 "), "{show}");
+}
+
+#[test]
+fn a_taken_name_and_an_unknown_team_are_one_line_errors() {
+    let hunt = Hunt::with_teams();
+    hunt.run(&["team", "add", "SEA OTTERS", "--at", DURING])
+        .fails(1, "taken");
+    let run = hunt.run(&["team", "show", "Nobody", "--at", DURING]);
+    run.fails(1, "no team named \"Nobody\"");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+}

@@ -1,0 +1,74 @@
+//! `hunt export` and `hunt import`: exact round trips, and refusals that write nothing.
+
+use crate::Hunt;
+
+#[test]
+fn export_import_export_is_byte_identical() {
+    let hunt = Hunt::with_teams();
+    hunt.submit("Sea Otters", "welcome", "anchors");
+    hunt.submit("Sea Otters", "lighthouse", "lamp");
+    hunt.submit("Null Pointers", "welcome", "sails");
+    let first = hunt.ok(&["export"]);
+    assert_eq!(first.lines().count(), 1 + 5, "{first}");
+
+    let file = hunt.scratch("hunt.jsonl");
+    std::fs::write(&file, &first).expect("written");
+    let file = file.to_str().expect("UTF-8 path");
+    let other = Hunt::empty();
+    let out = other.ok(&["import", file]);
+    assert!(out.contains("5 events, 2 teams"), "{out}");
+    assert_eq!(other.ok(&["export"]), first);
+
+    // Exporting to a file gives the same bytes.
+    let copy = other.scratch("copy.jsonl");
+    other.ok(&["export", "--out", copy.to_str().expect("UTF-8 path")]);
+    assert_eq!(std::fs::read_to_string(&copy).expect("written"), first);
+
+    // The imported hunt works: the board and a further submission.
+    assert!(other.ok(&["board"]).contains("Sea Otters"));
+    assert!(
+        other
+            .submit("Null Pointers", "welcome", "anchors")
+            .starts_with("Correct!")
+    );
+
+    // A second import into the same store is refused.
+    other.run(&["import", file]).fails(1, "already has hunt");
+}
+
+#[test]
+fn a_damaged_export_is_refused_and_writes_nothing() {
+    let hunt = Hunt::with_teams();
+    hunt.submit("Sea Otters", "welcome", "anchors");
+    let export = hunt.ok(&["export"]);
+    let cases = [
+        (
+            "truncated",
+            export.lines().take(2).collect::<Vec<_>>().join("\n"),
+            "announces",
+        ),
+        (
+            "garbage",
+            export.replace("\"seq\":2", "\"seq\":7"),
+            "expected 2",
+        ),
+        ("not json", "hello\n".to_owned(), ":1: not a hunt export"),
+        (
+            "unknown challenge",
+            export.replace("\"challenge\":\"welcome\"", "\"challenge\":\"nope\""),
+            "do not replay",
+        ),
+    ];
+    for (name, text, words) in cases {
+        let file = hunt.scratch(&format!("{}.jsonl", name.replace(' ', "-")));
+        std::fs::write(&file, text).expect("written");
+        let fresh = Hunt::empty();
+        fresh
+            .run(&["import", file.to_str().expect("UTF-8 path")])
+            .fails(1, words);
+        assert!(
+            !fresh.data().join("store").exists(),
+            "{name}: something was written"
+        );
+    }
+}
