@@ -193,7 +193,7 @@ fn show(
             // Locked: the operator sees the title; the team would see it only with a preview.
             _ => (
                 "locked",
-                challenge.points.to_string(),
+                state.current_value(challenge.id).to_string(),
                 String::new(),
                 String::new(),
                 String::new(),
