@@ -102,7 +102,10 @@ mod unlock_graph;
 mod validate;
 
 pub use problem::{DefinitionError, Location, Problem, ProblemKind};
-pub use spec::{ChallengeSpec, HuntSpec, LimitsSpec, PartialSpec, UnlockSpec};
+pub use spec::{
+    BackoffKind, BackoffSpec, ChallengeSpec, DivisionSpec, HintSpec, HuntSpec, LimitsSpec,
+    PartialSpec, RateWindowSpec, ScoringKind, ScoringSpec, ThrottleSpec, UnlockSpec,
+};
 
 use crate::hunt::Hunt;
 use location::SourceMap;
@@ -128,6 +131,12 @@ pub const MAX_CONTENT_BYTES: usize = 1 << 20;
 pub const MAX_REPLY_BYTES: usize = 4096;
 /// The longest round name, in bytes.
 pub const MAX_ROUND_BYTES: usize = 100;
+/// The most first-blood bonuses (for the first, second, … solver).
+pub const MAX_FIRST_BLOOD: usize = 10;
+/// The largest first-blood bonus, in percent.
+pub const MAX_FIRST_BLOOD_PERCENT: i64 = 100;
+/// The most divisions a hunt declares.
+pub const MAX_DIVISIONS: usize = 64;
 
 /// Parses and validates a TOML hunt definition, reporting every problem with its location.
 pub fn load(source: &str) -> Result<Hunt, DefinitionError> {
