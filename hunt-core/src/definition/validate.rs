@@ -59,7 +59,9 @@ pub(crate) fn compile(
         (0..spec.challenges.len()).all(|i| !map.is_broken(Site::Field(to_u32(i), "id")));
 
     // The hunt's defaults, each checked once; `None` where they have a problem.
+    // A default the parser could not read is absent from the spec, and broken in the map.
     let hunt_scoring = match &spec.scoring {
+        _ if !v.ok(Site::Hunt("scoring")) => None,
         None => Some(policy::Shape::STATIC),
         Some(scoring) if v.ok(Site::Hunt("scoring")) => {
             v.scoring_table(scoring, None, &"the hunt's `scoring`")
@@ -77,6 +79,7 @@ pub(crate) fn compile(
         _ => None,
     };
     let hunt_throttle = match &spec.throttle {
+        _ if !v.ok(Site::Hunt("throttle")) => None,
         None => Some((None, None)),
         Some(throttle) if v.ok(Site::Hunt("throttle")) => {
             v.throttle_table(throttle, None, &"the hunt")

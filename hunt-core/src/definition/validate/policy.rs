@@ -294,12 +294,13 @@ impl Validator<'_, '_, '_> {
             Some(own) => self.first_blood(own, Some(i), &format_args!("{name}")),
             None => hunt_bonuses.map(<[u32]>::to_vec),
         };
+        // A table the parser could not read is absent from the spec, and broken in the map.
         let (shape, own) = match &c.scoring {
-            Some(own) if self.ok(field("scoring")) => (
+            _ if !self.ok(field("scoring")) => (None, true),
+            Some(own) => (
                 self.scoring_table(own, Some(i), &format_args!("`scoring` of {name}")),
                 true,
             ),
-            Some(_) => (None, true),
             None => (hunt, false),
         };
         let shape = shape?;
@@ -519,10 +520,8 @@ impl Validator<'_, '_, '_> {
             None => Lockout::Forever,
         };
         let (window, backoff) = match &c.throttle {
-            Some(own) if self.ok(field("throttle")) => {
-                self.throttle_table(own, Some(i), &format_args!("{name}"))?
-            }
-            Some(_) => return None,
+            _ if !self.ok(field("throttle")) => return None,
+            Some(own) => self.throttle_table(own, Some(i), &format_args!("{name}"))?,
             None => hunt?,
         };
         let max_attempts = match c.max_attempts {
