@@ -279,7 +279,12 @@ impl Walker<'_> {
     }
 
     /// A `scoring` table of the hunt (`owner` `None`) or of a challenge.
-    fn scoring(&mut self, value: &Value<'_>, owner: Option<u32>, what: &str) -> Option<ScoringSpec> {
+    fn scoring(
+        &mut self,
+        value: &Value<'_>,
+        owner: Option<u32>,
+        what: &str,
+    ) -> Option<ScoringSpec> {
         let DeValue::Table(table) = value.get_ref() else {
             self.wrong_type(value, what, "a table such as { rule = \"ctfd-log\", … }");
             return None;
@@ -342,7 +347,11 @@ impl Walker<'_> {
         let mut ok = true;
         for item in items.iter() {
             let k = u32::try_from(bonuses.len()).unwrap_or(u32::MAX);
-            match self.integer(item, Site::FirstBlood(owner, k), &format!("each entry of {what}")) {
+            match self.integer(
+                item,
+                Site::FirstBlood(owner, k),
+                &format!("each entry of {what}"),
+            ) {
                 Some(percent) => bonuses.push(percent),
                 None => ok = false,
             }
@@ -377,7 +386,12 @@ impl Walker<'_> {
     }
 
     /// A `throttle` table of the hunt or of a challenge.
-    fn throttle(&mut self, value: &Value<'_>, owner: Option<u32>, what: &str) -> Option<ThrottleSpec> {
+    fn throttle(
+        &mut self,
+        value: &Value<'_>,
+        owner: Option<u32>,
+        what: &str,
+    ) -> Option<ThrottleSpec> {
         let DeValue::Table(table) = value.get_ref() else {
             self.wrong_type(value, what, "a table { window = …, backoff = … }");
             return None;
@@ -403,9 +417,12 @@ impl Walker<'_> {
                 &["kind", "step", "free"],
                 format!("in {what}"),
             );
-            let kind = w.required(&e, "kind", site("throttle.backoff.kind"), |w, v, s, what| {
-                w.choice(v, s, what, BACKOFF_KINDS)
-            });
+            let kind = w.required(
+                &e,
+                "kind",
+                site("throttle.backoff.kind"),
+                |w, v, s, what| w.choice(v, s, what, BACKOFF_KINDS),
+            );
             let step = w.required(&e, "step", site("throttle.backoff.step"), Self::span);
             let free = w.optional(&e, "free", site("throttle.backoff.free"), Self::integer);
             Some(BackoffSpec {
@@ -496,12 +513,10 @@ impl Walker<'_> {
         let scoring = self.optional(&e, "scoring", field("scoring"), |w, v, _, what| {
             w.scoring(v, Some(index), what)
         });
-        let first_blood = self.optional(
-            &e,
-            "first_blood",
-            field("first_blood"),
-            |w, v, s, what| w.first_blood(v, s, what, Some(index)),
-        );
+        let first_blood =
+            self.optional(&e, "first_blood", field("first_blood"), |w, v, s, what| {
+                w.first_blood(v, s, what, Some(index))
+            });
         let answer_template = self.optional(
             &e,
             "answer_template",

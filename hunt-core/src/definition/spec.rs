@@ -733,7 +733,9 @@ mod span {
         serializer.serialize_str(&format_span(*span))
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Span, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Span, D::Error> {
         let text = String::deserialize(deserializer)?;
         Span::parse(&text).ok_or_else(|| {
             de::Error::invalid_value(de::Unexpected::Str(&text), &"a duration such as 5m")

@@ -594,10 +594,7 @@ fn requires(rule: &UnlockRule, required: u32, memo: &HashMap<u32, bool>) -> bool
             !rules.is_empty() && rules.iter().all(|r| requires(r, required, memo))
         }
         UnlockRule::AtLeast { n, of } => {
-            let without = of
-                .iter()
-                .filter(|r| !requires(r, required, memo))
-                .count();
+            let without = of.iter().filter(|r| !requires(r, required, memo)).count();
             without < *n as usize
         }
         _ => false,

@@ -70,12 +70,9 @@ pub(crate) fn compile(
     };
     let hunt_bonuses = v.first_blood(&spec.first_blood, None, &"the hunt");
     let team_window = match &spec.team_throttle {
-        Some(window) if v.ok(Site::Hunt("team_throttle")) => v.rate_window(
-            window,
-            None,
-            super::parse::TEAM_WINDOW,
-            &"`team_throttle`",
-        ),
+        Some(window) if v.ok(Site::Hunt("team_throttle")) => {
+            v.rate_window(window, None, super::parse::TEAM_WINDOW, &"`team_throttle`")
+        }
         _ => None,
     };
     let hunt_throttle = match &spec.throttle {
@@ -137,7 +134,15 @@ pub(crate) fn compile(
         .iter()
         .map(|scoring| scoring.as_ref().map_or(2 * MAX_POINTS, policy::most_points))
         .collect();
-    let acyclic = v.graph(spec, &edges, &rules, &points, &rounds, round_names.len(), window);
+    let acyclic = v.graph(
+        spec,
+        &edges,
+        &rules,
+        &points,
+        &rounds,
+        round_names.len(),
+        window,
+    );
     if acyclic {
         v.feeders(spec, &compiled, &edges, &rules, &rules_ok);
     }
@@ -505,9 +510,7 @@ impl Validator<'_, '_, '_> {
                 self.report(
                     ProblemKind::NoAnswers,
                     &[field("answers"), field("sealed"), Site::Challenge(i)],
-                    format!(
-                        "{name} has no answers: give `answers`, `sealed` or `answer_template`"
-                    ),
+                    format!("{name} has no answers: give `answers`, `sealed` or `answer_template`"),
                 );
             }
             return None;

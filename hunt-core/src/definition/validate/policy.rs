@@ -82,7 +82,13 @@ impl Shape {
 
 /// The parameters of each rule: the top value first, then the required ones, then the
 /// optional ones.
-fn parameters(kind: ScoringKind) -> (&'static str, &'static [&'static str], &'static [&'static str]) {
+fn parameters(
+    kind: ScoringKind,
+) -> (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+) {
     match kind {
         ScoringKind::CtfdLinear | ScoringKind::CtfdLog => ("initial", &["minimum", "decay"], &[]),
         ScoringKind::Rctf => ("max", &["min"], &[]),
@@ -465,10 +471,9 @@ impl Validator<'_, '_, '_> {
                         } else {
                             fine = false;
                         }
-                        u32::try_from(free).ok().map(|free| Backoff::Linear {
-                            free,
-                            step: b.step,
-                        })
+                        u32::try_from(free)
+                            .ok()
+                            .map(|free| Backoff::Linear { free, step: b.step })
                     }
                     _ => Some(Backoff::Quadratic { step: b.step }),
                 };
@@ -537,7 +542,12 @@ impl Validator<'_, '_, '_> {
     }
 
     /// Checks the hints of one challenge and compiles them, `requires` as indices.
-    pub(super) fn hints(&mut self, hints: &[HintSpec], i: u32, name: ChallengeName<'_>) -> Option<Vec<Hint>> {
+    pub(super) fn hints(
+        &mut self,
+        hints: &[HintSpec],
+        i: u32,
+        name: ChallengeName<'_>,
+    ) -> Option<Vec<Hint>> {
         if !self.ok(Site::Field(i, "hint")) {
             return None;
         }
@@ -567,7 +577,8 @@ impl Validator<'_, '_, '_> {
                             "duplicate hint id `{}` in {name}, already used by hint #{}{}",
                             hint.id,
                             earlier + 1,
-                            self.map.line_suffix(Site::HintField(i, to_u32(earlier), "id"))
+                            self.map
+                                .line_suffix(Site::HintField(i, to_u32(earlier), "id"))
                         ),
                     );
                 }
@@ -652,7 +663,10 @@ impl Validator<'_, '_, '_> {
             ok = false;
             self.report(
                 ProblemKind::OutOfRange,
-                &[Site::Division(to_u32(MAX_DIVISIONS)), Site::Hunt("division")],
+                &[
+                    Site::Division(to_u32(MAX_DIVISIONS)),
+                    Site::Hunt("division"),
+                ],
                 format!(
                     "the hunt declares {} divisions; at most {MAX_DIVISIONS} are allowed",
                     divisions.len()
@@ -666,8 +680,7 @@ impl Validator<'_, '_, '_> {
                 ok = false;
                 continue;
             }
-            if division.id.len() > MAX_ID_BYTES
-                || !crate::ids::is_slug(&division.id, MAX_ID_BYTES)
+            if division.id.len() > MAX_ID_BYTES || !crate::ids::is_slug(&division.id, MAX_ID_BYTES)
             {
                 ok = false;
                 self.check_id(&division.id, site, "division id");
