@@ -5,5 +5,6 @@ mod engine_handle;
 mod events;
 mod memory_store;
 mod oracle;
+mod rules;
 mod rules_oracle;
 mod verdicts;
