@@ -22,7 +22,7 @@ use tokio::task::JoinSet;
 use crate::failure::Failure;
 use crate::rng::Rng;
 use crate::store::{self, Selection};
-use crate::{board, graph, render, timeline};
+use crate::{board, graph, render};
 
 /// The sample hunt the demo runs.
 const HUNT: &str = include_str!("../../../hunts/hackathon.toml");
@@ -297,8 +297,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     )?;
     board::write_board(&state.top(10), out)?;
 
-    let log = store::read_log(&*store, engine.hunt_id(), 0).await?;
-    let series = timeline::top(&state, &log, 10);
+    let series = graph::series(&state, 10);
     let graph_path = dir.join("score-graph.svg");
     graph::draw(&state, &series, &graph_path)?;
     writeln!(out, "\nScore graph: {}", graph_path.display())?;
