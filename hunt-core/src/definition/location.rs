@@ -13,14 +13,26 @@ use super::problem::Location;
 /// A value in a definition, named by its place in the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Site {
-    /// The value of a top-level key.
+    /// The value of a top-level key; keys of nested tables are dotted (`scoring.initial`,
+    /// `throttle.window.per`).
     Hunt(&'static str),
     /// The value of a key of `[limits]`.
     Limit(&'static str),
     /// A `[[challenge]]` table, by index.
     Challenge(u32),
-    /// The value of a key of a challenge.
+    /// The value of a key of a challenge; keys of nested tables are dotted, as in
+    /// [`Site::Hunt`].
     Field(u32, &'static str),
+    /// An entry of `first_blood`: the hunt's (`None`) or a challenge's.
+    FirstBlood(Option<u32>, u32),
+    /// A `[[challenge.hint]]` table: challenge, hint.
+    Hint(u32, u32),
+    /// The value of a key of a hint: challenge, hint, key.
+    HintField(u32, u32, &'static str),
+    /// A `[[division]]` table.
+    Division(u32),
+    /// The value of a key of a division.
+    DivisionField(u32, &'static str),
     /// An entry of a challenge's `answers`.
     Answer(u32, u32),
     /// An entry of a challenge's `sealed`.
@@ -106,6 +118,16 @@ impl<'s> SourceMap<'s> {
             line: saturating_u32(line + 1),
             column: saturating_u32(column + 1),
         })
+    }
+}
+
+impl Site {
+    /// The value of `key` in the hunt (`None`) or in a challenge.
+    pub(crate) fn key(owner: Option<u32>, key: &'static str) -> Site {
+        match owner {
+            None => Site::Hunt(key),
+            Some(c) => Site::Field(c, key),
+        }
     }
 }
 

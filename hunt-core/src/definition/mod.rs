@@ -19,24 +19,68 @@
 //! final_meta = "finale"               # required by "puzzle-hunt"; must be a meta challenge
 //! normalization = "caseless"          # for all challenges: exact, caseless (default), alphanumeric, letters, regex
 //! locked_view = "hidden"              # for all challenges: hidden (default) or preview
+//! ## The scoring of every challenge without its own; default: static, points from each challenge.
+//! ##   rule = "static"       points
+//! ##   rule = "ctfd-linear"  initial, minimum, decay   (CTFd; minimum <= initial)
+//! ##   rule = "ctfd-log"     initial, minimum, decay   (CTFd's parabola; minimum <= initial)
+//! ##   rule = "rctf"         max, min                  (min <= max; retroactive only)
+//! ##   rule = "gzctf"        original, min_ratio (0 to 1, default 0.25), difficulty (> 0, default 5.0)
+//! ## Points, decay: 0 to 1,000,000,000. The top value (points, initial, max, original) may be
+//! ## left to each challenge's `points`.
+//! ## mode: "retroactive" (default: every solver holds the current value) or "capture-time"
+//! ## (each solver keeps the value at its solve).
+//! scoring = { rule = "ctfd-log", initial = 500, minimum = 100, decay = 20, mode = "retroactive" }
+//! first_blood = [5, 3, 1]             # percent bonus for the 1st, 2nd, … counted solver;
+//!                                     ## at most 10 entries, 0 to 100 each; default none
+//! hint_charge = "taken"               # or "on-solve" (only if the team solves it); default "taken"
+//! team_throttle = { attempts = 10, per = "1m" }  # wrong guesses per team over all challenges; default none
+//! ## The throttle of every challenge without its own; default none. `window`: at most `attempts`
+//! ## (1 to 1,000,000) wrong guesses in any `per`. `backoff`: kind = "quadratic" (the i-th most
+//! ## recent wrong guess blocks for i² × step) or "linear" (after `free` wrong guesses, 0 to
+//! ## 1,000,000, default 0, each blocks for (wrong - free) × step). Spans are positive.
+//! throttle = { window = { attempts = 3, per = "10s" }, backoff = { kind = "quadratic", step = "40s" } }
 //!
 //! [limits]                            # optional; each from 1 to 65536, default from hunt::Limits
 //! max_answer_bytes = 1024
 //! max_team_name_bytes = 128
 //! max_reason_bytes = 1024
 //!
+//! [[division]]                        # optional; at most 64. Without any, every division
+//! id = "students"                     # name is accepted. A slug, unique.
+//! affects_values = true               # default true: its solves count for values and first bloods
+//!
+//! [[division]]
+//! id = "open"
+//! affects_values = false
+//!
 //! [[challenge]]
 //! id = "warmup"                       # a slug, unique also after folding case, '-' and '_'
 //! title = "Warm-up"                   # at most 200 bytes
 //! content = "Decode: aGVsbG8gd29ybGQ=" # optional, default ""; at most 1 MiB
 //! round = "Act I"                     # optional; at most 100 bytes
-//! points = 100                        # required; 0 to 1,000,000,000
-//! answers = ["hello world"]           # plain answers; or `sealed`, exactly one of them
+//! points = 100                        # 0 to 1,000,000,000: the static points, or the top value
+//!                                     ## of a dynamic rule; required unless `scoring` gives it
+//! answers = ["hello world"]           # plain answers; or `sealed` or `answer_template`, exactly one
 //! normalization = "caseless"          # optional; the hunt's by default
 //! partial = [{ answer = "hello", reply = "Keep going!" }]
 //! tie_break = true                    # optional, default true
 //! max_attempts = 20                   # optional; 1 to 1,000,000; unlimited by default
+//! attempts_reset = "5m"               # optional, needs max_attempts: the cap holds per window of
+//!                                     ## this length instead of locking for good
 //! locked_view = "preview"             # optional; the hunt's by default
+//! first_blood = []                    # optional; replaces the hunt's
+//! throttle = { window = { attempts = 5, per = "1m" } }  # optional; replaces the hunt's entirely
+//!
+//! [[challenge.hint]]                  # optional, any number
+//! id = "nudge"                        # a slug, unique in the challenge
+//! content = "Base64."                 # at most 1 MiB
+//! cost = 10                           # 0 to 1,000,000,000; default 0
+//!
+//! [[challenge.hint]]
+//! id = "shove"
+//! content = "Try `base64 -d`."
+//! cost = 20
+//! requires = "nudge"                  # optional: an earlier hint of the same challenge
 //!
 //! [[challenge]]
 //! id = "cipher"
@@ -49,7 +93,7 @@
 //! [[challenge]]
 //! id = "flags"
 //! title = "Flags"
-//! points = 150
+//! scoring = { rule = "gzctf", original = 1000 }  # optional; replaces the hunt's scoring entirely
 //! normalization = "regex"             # each answer is a pattern matching the whole answer
 //! answers = ['flag\{[0-9]{3}\}']
 //! unlock = { any_of = ["cipher", { after = "2h" }] }
@@ -59,8 +103,13 @@
 //! title = "Finale"
 //! meta = true
 //! points = 500
-//! answers = ["the end"]
+//! ## The answer built from the team's own answers to feeders ("hello world-…"); `{{` and `}}`
+//! ## are literal braces. Not with regex normalization. The unlock rule must require every
+//! ## feeder solved.
+//! answer_template = "{warmup}-{cipher}"
 //! unlock = { all_of = [
+//!     "warmup",
+//!     "cipher",
 //!     { at_least = { n = 1, of = ["cipher", "flags"] } },
 //!     { score_at_least = 300 },
 //!     { solves_in_round = { round = "Act I", n = 2 } },
@@ -68,6 +117,9 @@
 //! "#)?;
 //! assert_eq!(hunt.challenges.len(), 4);
 //! assert_eq!(hunt.rounds, ["Act I"]);
+//! assert_eq!(hunt.challenges[0].scoring.rule.initial(), 100);
+//! assert_eq!(hunt.challenges[0].hints[1].requires, Some(0));
+//! assert_eq!(hunt.divisions.len(), 2);
 //! # Ok::<(), hunt_core::definition::DefinitionError>(())
 //! ```
 //!
@@ -91,6 +143,14 @@
 //! not be accepted answers, regexes must compile within [`crate::answer::compile_regex`]'s
 //! limits, and sealed answers must be 64 hexadecimal digits (and never regexes).
 //!
+//! A scoring rule must have exactly its own parameters, in range; a challenge's `points` must
+//! not be under its rule's floor. For `score_at_least`, a challenge counts at the most it can
+//! be worth: its top value plus its largest first-blood bonus. An answer template's feeders
+//! must be required by the unlock rule: `solved x` requires `x` and what `x`'s rule requires,
+//! `all_of` what any of its rules requires, `any_of` what all of them require, `at_least n`
+//! of `k` rules what more than `k - n` of them require, and time, score and round rules
+//! nothing.
+//!
 //! Validation never recurses over the graph of challenges, so a chain of a million challenges
 //! compiles in linear time.
 
@@ -102,7 +162,10 @@ mod unlock_graph;
 mod validate;
 
 pub use problem::{DefinitionError, Location, Problem, ProblemKind};
-pub use spec::{ChallengeSpec, HuntSpec, LimitsSpec, PartialSpec, UnlockSpec};
+pub use spec::{
+    BackoffKind, BackoffSpec, ChallengeSpec, DivisionSpec, HintSpec, HuntSpec, LimitsSpec,
+    PartialSpec, RateWindowSpec, ScoringKind, ScoringSpec, ThrottleSpec, UnlockSpec,
+};
 
 use crate::hunt::Hunt;
 use location::SourceMap;
@@ -128,6 +191,12 @@ pub const MAX_CONTENT_BYTES: usize = 1 << 20;
 pub const MAX_REPLY_BYTES: usize = 4096;
 /// The longest round name, in bytes.
 pub const MAX_ROUND_BYTES: usize = 100;
+/// The most first-blood bonuses (for the first, second, … solver).
+pub const MAX_FIRST_BLOOD: usize = 10;
+/// The largest first-blood bonus, in percent.
+pub const MAX_FIRST_BLOOD_PERCENT: i64 = 100;
+/// The most divisions a hunt declares.
+pub const MAX_DIVISIONS: usize = 64;
 
 /// Parses and validates a TOML hunt definition, reporting every problem with its location.
 pub fn load(source: &str) -> Result<Hunt, DefinitionError> {

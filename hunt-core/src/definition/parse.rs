@@ -13,10 +13,15 @@ use toml::de::{DeTable, DeValue};
 
 use super::location::{Site, SourceMap};
 use super::problem::{ProblemKind, Problems};
-use super::spec::{ChallengeSpec, HuntSpec, LimitsSpec, PartialSpec, RULE_KEYS, UnlockSpec};
+use super::spec::{
+    BackoffKind, BackoffSpec, ChallengeSpec, DivisionSpec, HintSpec, HuntSpec, LimitsSpec,
+    PartialSpec, RULE_KEYS, RateWindowSpec, ScoringKind, ScoringSpec, ThrottleSpec, UnlockSpec,
+};
 use super::{ChallengeName, MAX_RULE_DEPTH};
 use crate::answer::Normalization;
+use crate::hint::HintCharge;
 use crate::hunt::{LockedView, RankingOrder, SharedRanks};
+use crate::scoring::ValueMode;
 use crate::time::{Span, Timestamp};
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -32,7 +37,13 @@ const HUNT_KEYS: &[&str] = &[
     "final_meta",
     "normalization",
     "locked_view",
+    "scoring",
+    "first_blood",
+    "hint_charge",
+    "team_throttle",
+    "throttle",
     "limits",
+    "division",
     "challenge",
 ];
 
@@ -49,14 +60,63 @@ const CHALLENGE_KEYS: &[&str] = &[
     "round",
     "meta",
     "points",
+    "scoring",
+    "first_blood",
     "answers",
     "sealed",
+    "answer_template",
     "normalization",
     "partial",
+    "hint",
     "unlock",
     "tie_break",
     "max_attempts",
+    "attempts_reset",
+    "throttle",
     "locked_view",
+];
+
+/// The keys of a `scoring` table, with the site key of each.
+pub(crate) const SCORING_KEYS: &[(&str, &str)] = &[
+    ("rule", "scoring.rule"),
+    ("points", "scoring.points"),
+    ("initial", "scoring.initial"),
+    ("minimum", "scoring.minimum"),
+    ("decay", "scoring.decay"),
+    ("max", "scoring.max"),
+    ("min", "scoring.min"),
+    ("original", "scoring.original"),
+    ("min_ratio", "scoring.min_ratio"),
+    ("difficulty", "scoring.difficulty"),
+    ("mode", "scoring.mode"),
+];
+
+/// The site keys of a rate window table: the table, `attempts`, `per`.
+pub(crate) type WindowKeys = [&'static str; 3];
+pub(crate) const TEAM_WINDOW: WindowKeys = [
+    "team_throttle",
+    "team_throttle.attempts",
+    "team_throttle.per",
+];
+pub(crate) const THROTTLE_WINDOW: WindowKeys = [
+    "throttle.window",
+    "throttle.window.attempts",
+    "throttle.window.per",
+];
+
+const VALUE_MODES: &[(&str, ValueMode)] = &[
+    ("retroactive", ValueMode::Retroactive),
+    ("capture-time", ValueMode::CaptureTime),
+];
+
+const HINT_CHARGES: &[(&str, HintCharge)] = &[
+    ("taken", HintCharge::Taken),
+    ("on-solve", HintCharge::OnSolve),
+];
+
+const BACKOFF_KINDS: &[(&str, BackoffKind)] = &[
+    ("quadratic", BackoffKind::Quadratic),
+    ("linear", BackoffKind::Linear),
 ];
 
 const RANKINGS: &[(&str, RankingOrder)] = &[
@@ -150,9 +210,38 @@ impl Walker<'_> {
             Site::Hunt("locked_view"),
             |w, v, s, what| w.choice(v, s, what, LOCKED_VIEWS),
         );
+        let scoring = self.optional(&e, "scoring", Site::Hunt("scoring"), |w, v, _, what| {
+            w.scoring(v, None, what)
+        });
+        let first_blood = self.optional(
+            &e,
+            "first_blood",
+            Site::Hunt("first_blood"),
+            |w, v, s, what| w.first_blood(v, s, what, None),
+        );
+        let hint_charge = self.optional(
+            &e,
+            "hint_charge",
+            Site::Hunt("hint_charge"),
+            |w, v, s, what| w.choice(v, s, what, HINT_CHARGES),
+        );
+        let team_throttle = self.optional(
+            &e,
+            "team_throttle",
+            Site::Hunt("team_throttle"),
+            |w, v, _, what| w.rate_window(v, None, TEAM_WINDOW, what),
+        );
+        let throttle = self.optional(&e, "throttle", Site::Hunt("throttle"), |w, v, _, what| {
+            w.throttle(v, None, what)
+        });
         let limits = e
             .get("limits")
             .map_or_else(LimitsSpec::default, |v| self.limits(v));
+        let divisions = self
+            .optional(&e, "division", Site::Hunt("division"), |w, v, _, _| {
+                w.divisions(v)
+            })
+            .unwrap_or_default();
         let mut challenges = Vec::new();
         if let Some(value) = e.get("challenge") {
             match value.get_ref() {
@@ -178,9 +267,203 @@ impl Walker<'_> {
             final_meta,
             normalization: normalization.unwrap_or_default(),
             locked_view: locked_view.unwrap_or_default(),
+            scoring,
+            first_blood: first_blood.unwrap_or_default(),
+            hint_charge: hint_charge.unwrap_or_default(),
+            team_throttle,
+            throttle,
             limits,
+            divisions,
             challenges,
         }
+    }
+
+    /// A `scoring` table of the hunt (`owner` `None`) or of a challenge.
+    fn scoring(
+        &mut self,
+        value: &Value<'_>,
+        owner: Option<u32>,
+        what: &str,
+    ) -> Option<ScoringSpec> {
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(value, what, "a table such as { rule = \"ctfd-log\", … }");
+            return None;
+        };
+        let keys: Vec<&str> = SCORING_KEYS.iter().map(|(key, _)| *key).collect();
+        let e = self.entries(table, Some(value.span()), &keys, format!("in {what}"));
+        let site = |key: &str| {
+            let dotted = SCORING_KEYS
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or("scoring", |(_, dotted)| dotted);
+            Site::key(owner, dotted)
+        };
+        let kinds = ScoringKind::ALL;
+        let rule = self.required(&e, "rule", site("rule"), |w, v, s, what| {
+            w.choice(v, s, what, &kinds)
+        });
+        let int = |w: &mut Self, key| w.optional(&e, key, site(key), Self::integer);
+        let points = int(self, "points");
+        let initial = int(self, "initial");
+        let minimum = int(self, "minimum");
+        let decay = int(self, "decay");
+        let max = int(self, "max");
+        let min = int(self, "min");
+        let original = int(self, "original");
+        let min_ratio = self.optional(&e, "min_ratio", site("min_ratio"), Self::float);
+        let difficulty = self.optional(&e, "difficulty", site("difficulty"), Self::float);
+        let mode = self.optional(&e, "mode", site("mode"), |w, v, s, what| {
+            w.choice(v, s, what, VALUE_MODES)
+        });
+        Some(ScoringSpec {
+            rule: rule?,
+            points,
+            initial,
+            minimum,
+            decay,
+            max,
+            min,
+            original,
+            min_ratio,
+            difficulty,
+            mode: mode.unwrap_or_default(),
+        })
+    }
+
+    /// A `first_blood` list; each entry's span is recorded under [`Site::FirstBlood`].
+    fn first_blood(
+        &mut self,
+        value: &Value<'_>,
+        site: Site,
+        what: &str,
+        owner: Option<u32>,
+    ) -> Option<Vec<i64>> {
+        self.map.record(site, value.span());
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, what, "an array of percentages such as [5, 3, 1]");
+            return None;
+        };
+        let mut bonuses = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for item in items.iter() {
+            let k = u32::try_from(bonuses.len()).unwrap_or(u32::MAX);
+            match self.integer(
+                item,
+                Site::FirstBlood(owner, k),
+                &format!("each entry of {what}"),
+            ) {
+                Some(percent) => bonuses.push(percent),
+                None => ok = false,
+            }
+        }
+        ok.then_some(bonuses)
+    }
+
+    /// `{ attempts = …, per = "…" }`, its sites named by `keys`.
+    fn rate_window(
+        &mut self,
+        value: &Value<'_>,
+        owner: Option<u32>,
+        keys: WindowKeys,
+        what: &str,
+    ) -> Option<RateWindowSpec> {
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(value, what, "a table { attempts = …, per = \"…\" }");
+            return None;
+        };
+        let e = self.entries(
+            table,
+            Some(value.span()),
+            &["attempts", "per"],
+            format!("in {what}"),
+        );
+        let attempts = self.required(&e, "attempts", Site::key(owner, keys[1]), Self::integer);
+        let per = self.required(&e, "per", Site::key(owner, keys[2]), Self::span);
+        Some(RateWindowSpec {
+            attempts: attempts?,
+            per: per?,
+        })
+    }
+
+    /// A `throttle` table of the hunt or of a challenge.
+    fn throttle(
+        &mut self,
+        value: &Value<'_>,
+        owner: Option<u32>,
+        what: &str,
+    ) -> Option<ThrottleSpec> {
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(value, what, "a table { window = …, backoff = … }");
+            return None;
+        };
+        let e = self.entries(
+            table,
+            Some(value.span()),
+            &["window", "backoff"],
+            format!("in {what}"),
+        );
+        let site = |key| Site::key(owner, key);
+        let window = self.optional(&e, "window", site("throttle.window"), |w, v, _, what| {
+            w.rate_window(v, owner, THROTTLE_WINDOW, what)
+        });
+        let backoff = self.optional(&e, "backoff", site("throttle.backoff"), |w, v, _, what| {
+            let DeValue::Table(table) = v.get_ref() else {
+                w.wrong_type(v, what, "a table { kind = \"…\", step = \"…\" }");
+                return None;
+            };
+            let e = w.entries(
+                table,
+                Some(v.span()),
+                &["kind", "step", "free"],
+                format!("in {what}"),
+            );
+            let kind = w.required(
+                &e,
+                "kind",
+                site("throttle.backoff.kind"),
+                |w, v, s, what| w.choice(v, s, what, BACKOFF_KINDS),
+            );
+            let step = w.required(&e, "step", site("throttle.backoff.step"), Self::span);
+            let free = w.optional(&e, "free", site("throttle.backoff.free"), Self::integer);
+            Some(BackoffSpec {
+                kind: kind?,
+                step: step?,
+                free,
+            })
+        });
+        // A broken window or back-off is reported and dropped; the rest is still checked.
+        Some(ThrottleSpec { window, backoff })
+    }
+
+    fn divisions(&mut self, value: &Value<'_>) -> Option<Vec<DivisionSpec>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, "`division`", "an array of tables ([[division]])");
+            return None;
+        };
+        let mut divisions = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                self.wrong_type(item, "each `division`", "a table");
+                continue;
+            };
+            let k = u32::try_from(divisions.len()).unwrap_or(u32::MAX);
+            self.map.record(Site::Division(k), item.span());
+            let e = self.entries(
+                table,
+                Some(item.span()),
+                &["id", "affects_values"],
+                format!("in division #{}", u64::from(k) + 1),
+            );
+            let field = |key| Site::DivisionField(k, key);
+            let id = self.required(&e, "id", field("id"), Self::string);
+            let affects_values =
+                self.optional(&e, "affects_values", field("affects_values"), Self::boolean);
+            divisions.push(DivisionSpec {
+                id: id.unwrap_or_default(),
+                affects_values: affects_values.unwrap_or(true),
+            });
+        }
+        Some(divisions)
     }
 
     fn limits(&mut self, value: &Value<'_>) -> LimitsSpec {
@@ -226,7 +509,25 @@ impl Walker<'_> {
         let content = self.optional(&e, "content", field("content"), Self::string);
         let round = self.optional(&e, "round", field("round"), Self::string);
         let meta = self.optional(&e, "meta", field("meta"), Self::boolean);
-        let points = self.required(&e, "points", field("points"), Self::integer);
+        let points = self.optional(&e, "points", field("points"), Self::integer);
+        let scoring = self.optional(&e, "scoring", field("scoring"), |w, v, _, what| {
+            w.scoring(v, Some(index), what)
+        });
+        let first_blood =
+            self.optional(&e, "first_blood", field("first_blood"), |w, v, s, what| {
+                w.first_blood(v, s, what, Some(index))
+            });
+        let answer_template = self.optional(
+            &e,
+            "answer_template",
+            field("answer_template"),
+            Self::string,
+        );
+        let attempts_reset =
+            self.optional(&e, "attempts_reset", field("attempts_reset"), Self::span);
+        let throttle = self.optional(&e, "throttle", field("throttle"), |w, v, _, what| {
+            w.throttle(v, Some(index), what)
+        });
         let answers = self.optional(&e, "answers", field("answers"), |w, v, s, what| {
             w.strings(v, s, what, |k| Site::Answer(index, k))
         });
@@ -249,6 +550,10 @@ impl Walker<'_> {
             self.map.record(field("partial"), v.span());
             self.partials(v, index, &name)
         });
+        let hints = e.get("hint").map_or_else(Vec::new, |v| {
+            self.map.record(field("hint"), v.span());
+            self.hints(v, index, &name)
+        });
         let unlock = e.get("unlock").map_or(UnlockSpec::Always, |v| {
             self.map.record(field("unlock"), v.span());
             let mut next = 0;
@@ -260,14 +565,20 @@ impl Walker<'_> {
             content: content.unwrap_or_default(),
             round,
             meta: meta.unwrap_or(false),
-            points: points.unwrap_or(0),
+            points,
+            scoring,
+            first_blood,
             answers: answers.unwrap_or_default(),
             sealed: sealed.unwrap_or_default(),
+            answer_template,
             normalization,
             tie_break: tie_break.unwrap_or(true),
             max_attempts,
+            attempts_reset,
+            throttle,
             locked_view,
             partial,
+            hints,
             unlock,
         })
     }
@@ -300,6 +611,43 @@ impl Walker<'_> {
             }
         }
         partials
+    }
+
+    fn hints(&mut self, value: &Value<'_>, index: u32, name: &str) -> Vec<HintSpec> {
+        let what = format!("`hint` of {name}");
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, &what, "an array of tables ([[challenge.hint]])");
+            self.map.mark_broken(Site::Field(index, "hint"));
+            return Vec::new();
+        };
+        let mut hints = Vec::new();
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                self.wrong_type(item, &format!("each {what}"), "a table");
+                continue;
+            };
+            let k = u32::try_from(hints.len()).unwrap_or(u32::MAX);
+            self.map.record(Site::Hint(index, k), item.span());
+            let e = self.entries(
+                table,
+                Some(item.span()),
+                &["id", "content", "cost", "requires"],
+                format!("in hint #{} of {name}", u64::from(k) + 1),
+            );
+            let field = |key| Site::HintField(index, k, key);
+            let id = self.required(&e, "id", field("id"), Self::string);
+            let content = self.required(&e, "content", field("content"), Self::string);
+            let cost = self.optional(&e, "cost", field("cost"), Self::integer);
+            let requires = self.optional(&e, "requires", field("requires"), Self::string);
+            // Kept even when broken, so later hints keep their positions.
+            hints.push(HintSpec {
+                id: id.unwrap_or_default(),
+                content: content.unwrap_or_default(),
+                cost: cost.unwrap_or(0),
+                requires,
+            });
+        }
+        hints
     }
 
     /// One node of an unlock rule; `next` numbers the nodes in pre-order, as validation does.
@@ -600,6 +948,43 @@ impl Walker<'_> {
                 None
             }
         }
+    }
+
+    /// A float; integers are taken as floats too (`difficulty = 5`).
+    fn float(&mut self, value: &Value<'_>, site: Site, what: &str) -> Option<f64> {
+        self.map.record(site, value.span());
+        match value.get_ref() {
+            DeValue::Float(f) => {
+                let parsed = f.as_str().replace('_', "").parse::<f64>().ok();
+                if parsed.is_none() {
+                    self.problems.push(
+                        ProblemKind::BadValue,
+                        Some(value.span()),
+                        format!("{what}: {f} is not a number"),
+                    );
+                }
+                parsed
+            }
+            DeValue::Integer(_) => self.integer(value, site, what).map(|n| n as f64),
+            _ => {
+                self.wrong_type(value, what, "a number");
+                None
+            }
+        }
+    }
+
+    /// A duration such as `"10s"` or `"2h 30m"`.
+    fn span(&mut self, value: &Value<'_>, site: Site, what: &str) -> Option<Span> {
+        let text = self.string(value, site, what)?;
+        let span = Span::parse(&text);
+        if span.is_none() {
+            self.problems.push(
+                ProblemKind::BadDuration,
+                Some(value.span()),
+                format!("{what}: `{text}` is not a duration such as \"10s\", \"5m\" or \"2h 30m\""),
+            );
+        }
+        span
     }
 
     fn boolean(&mut self, value: &Value<'_>, site: Site, what: &str) -> Option<bool> {

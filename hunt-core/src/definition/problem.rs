@@ -26,7 +26,8 @@ impl fmt::Display for Location {
 pub enum ProblemKind {
     /// The file is not valid TOML.
     Syntax,
-    /// A key the format does not know, usually a typo.
+    /// A key the format does not know, usually a typo; or a parameter the chosen scoring rule
+    /// or back-off does not take.
     UnknownKey,
     /// A required key is absent.
     MissingKey,
@@ -79,6 +80,9 @@ pub enum ProblemKind {
     MissingFinalMeta,
     /// A `final_meta` that is not a meta challenge.
     NotMeta,
+    /// A feeder of an `answer_template` that the challenge's unlock rule does not require
+    /// solved, so a team could reach the challenge without the answer it is built from.
+    FeederNotRequired,
 }
 
 /// One problem in a definition.
@@ -147,6 +151,11 @@ impl Problems {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.found.is_empty()
+    }
+
+    /// How many problems were found so far.
+    pub(crate) fn len(&self) -> usize {
+        self.found.len()
     }
 
     /// The error, with spans turned into locations (when the definition came from text).

@@ -3,9 +3,12 @@
 use std::time::Instant;
 
 use super::*;
-use crate::answer::{Accepted, Normalization};
+use crate::answer::{Accepted, Normalization, TemplatePart};
+use crate::hint::HintCharge;
 use crate::hunt::UnlockRule;
 use crate::ids::{ChallengeId, RoundId};
+use crate::scoring::{ValueMode, ValueRule};
+use crate::throttle::{Backoff, Lockout, RateWindow};
 use crate::time::{Span, Timestamp};
 
 const START: &str = "2026-11-28T09:00:00Z";
@@ -377,8 +380,451 @@ fn specs_round_trip_through_toml() {
         reply: "Nearly".to_owned(),
     }];
     spec.challenges[1].tie_break = false;
+    spec.scoring = Some(ScoringSpec {
+        rule: ScoringKind::CtfdLog,
+        initial: Some(500),
+        minimum: Some(100),
+        decay: Some(20),
+        mode: ValueMode::CaptureTime,
+        ..ScoringSpec::default()
+    });
+    spec.first_blood = vec![5, 3, 1];
+    spec.hint_charge = HintCharge::OnSolve;
+    spec.team_throttle = Some(RateWindowSpec {
+        attempts: 10,
+        per: Span::from_secs(60),
+    });
+    spec.throttle = Some(ThrottleSpec {
+        window: Some(RateWindowSpec {
+            attempts: 3,
+            per: Span::from_secs(10),
+        }),
+        backoff: Some(BackoffSpec {
+            kind: BackoffKind::Quadratic,
+            step: Span::from_secs(40),
+            free: None,
+        }),
+    });
+    spec.divisions = vec![
+        DivisionSpec {
+            id: "students".to_owned(),
+            affects_values: true,
+        },
+        DivisionSpec {
+            id: "open".to_owned(),
+            affects_values: false,
+        },
+    ];
+    spec.challenges[0].points = None;
+    spec.challenges[0].max_attempts = Some(5);
+    spec.challenges[0].attempts_reset = Some(Span::from_secs(300));
+    spec.challenges[0].first_blood = Some(Vec::new());
+    spec.challenges[0].hints = vec![
+        HintSpec {
+            id: "nudge".to_owned(),
+            content: "Look up".to_owned(),
+            cost: 0,
+            requires: None,
+        },
+        HintSpec {
+            id: "shove".to_owned(),
+            content: "Look further up".to_owned(),
+            cost: 50,
+            requires: Some("nudge".to_owned()),
+        },
+    ];
+    spec.challenges[1].points = None;
+    spec.challenges[1].scoring = Some(ScoringSpec {
+        rule: ScoringKind::Gzctf,
+        original: Some(1000),
+        min_ratio: Some(0.5),
+        difficulty: Some(2.5),
+        ..ScoringSpec::default()
+    });
+    spec.challenges[1].throttle = Some(ThrottleSpec {
+        window: None,
+        backoff: Some(BackoffSpec {
+            kind: BackoffKind::Linear,
+            step: Span::from_secs(120),
+            free: Some(5),
+        }),
+    });
+    let mut meta = challenge(
+        "meta",
+        200,
+        UnlockSpec::AllOf(vec![solved("one"), solved("two")]),
+    );
+    meta.answers = Vec::new();
+    meta.answer_template = Some("{one}-{two}".to_owned());
+    spec.challenges.push(meta);
     let text = toml::to_string(&spec).unwrap();
     assert_eq!(parse(&text).unwrap(), spec, "{text}");
     assert_eq!(toml::from_str::<HuntSpec>(&text).unwrap(), spec);
     compile(&spec).unwrap();
+}
+
+fn ctfd_log() -> ScoringSpec {
+    ScoringSpec {
+        rule: ScoringKind::CtfdLog,
+        initial: Some(500),
+        minimum: Some(100),
+        decay: Some(20),
+        ..ScoringSpec::default()
+    }
+}
+
+#[test]
+fn challenge_points_replace_the_top_value_of_the_hunt_rule() {
+    let mut spec = hunt(vec![
+        challenge("priced", 300, UnlockSpec::Always),
+        challenge("default", 0, UnlockSpec::Always),
+    ]);
+    spec.scoring = Some(ctfd_log());
+    spec.first_blood = vec![5, 3, 1];
+    spec.challenges[1].points = None;
+    let hunt = compile(&spec).unwrap();
+    let [priced, default] = &hunt.challenges[..] else {
+        unreachable!()
+    };
+    assert_eq!(
+        priced.scoring.rule,
+        ValueRule::CtfdLog {
+            initial: 300,
+            minimum: 100,
+            decay: 20
+        }
+    );
+    assert_eq!(priced.scoring.first_blood, [5, 3, 1]);
+    assert_eq!(priced.scoring.mode, ValueMode::Retroactive);
+    assert_eq!(default.scoring.rule.initial(), 500);
+}
+
+#[test]
+fn a_challenge_rule_replaces_the_hunts_entirely() {
+    let mut spec = hunt(vec![challenge("rctf", 0, UnlockSpec::Always)]);
+    spec.scoring = Some(ScoringSpec {
+        mode: ValueMode::CaptureTime,
+        ..ctfd_log()
+    });
+    spec.challenges[0].points = None;
+    spec.challenges[0].scoring = Some(ScoringSpec {
+        rule: ScoringKind::Rctf,
+        max: Some(500),
+        min: Some(50),
+        ..ScoringSpec::default()
+    });
+    let hunt = compile(&spec).unwrap();
+    let scoring = &hunt.challenges[0].scoring;
+    assert_eq!(scoring.rule, ValueRule::Rctf { max: 500, min: 50 });
+    // The hunt's capture-time mode is not inherited: rCTF could not use it.
+    assert_eq!(scoring.mode, ValueMode::Retroactive);
+    // Without a scoring table, points stay static.
+    spec.scoring = None;
+    spec.challenges[0].scoring = None;
+    spec.challenges[0].points = Some(42);
+    let hunt = compile(&spec).unwrap();
+    assert_eq!(
+        hunt.challenges[0].scoring,
+        crate::scoring::Scoring::fixed(42)
+    );
+}
+
+#[test]
+fn scoring_problems_are_all_reported() {
+    let mut spec = hunt(vec![challenge("a", 10, UnlockSpec::Always)]);
+    spec.scoring = Some(ScoringSpec {
+        rule: ScoringKind::CtfdLinear,
+        initial: Some(500),
+        minimum: Some(600),
+        max: Some(3),
+        ..ScoringSpec::default()
+    });
+    spec.first_blood = vec![101, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let found = problems(&spec);
+    let kinds: Vec<ProblemKind> = found.iter().map(|(kind, _)| *kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ProblemKind::UnknownKey,
+            ProblemKind::MissingKey,
+            ProblemKind::OutOfRange,
+            ProblemKind::OutOfRange,
+        ],
+        "{found:?}"
+    );
+    assert_eq!(
+        found[0].1,
+        "`max` is not a parameter of the `ctfd-linear` rule in the hunt's `scoring`; it takes \
+         `initial`, `minimum` and `decay`"
+    );
+    assert_eq!(
+        found[1].1,
+        "missing key `decay` in the hunt's `scoring`: the `ctfd-linear` rule needs it"
+    );
+    assert_eq!(
+        found[2].1,
+        "the hunt has 11 first-blood bonuses; at most 10 are allowed"
+    );
+    assert_eq!(
+        found[3].1,
+        "first-blood bonus 1 (in percent) of the hunt is 101; it must be from 0 to 100"
+    );
+    // The floor above the top is reported once the parameters are right.
+    spec.scoring = Some(ScoringSpec {
+        minimum: Some(600),
+        ..ctfd_log()
+    });
+    spec.first_blood = Vec::new();
+    spec.challenges[0].points = None;
+    assert_eq!(
+        problems(&spec),
+        [(
+            ProblemKind::OutOfRange,
+            "`minimum` in the hunt's `scoring` is 600, above `initial` (500)".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn capture_time_rctf_is_refused() {
+    let mut spec = hunt(vec![challenge("a", 10, UnlockSpec::Always)]);
+    spec.challenges[0].points = None;
+    spec.challenges[0].scoring = Some(ScoringSpec {
+        rule: ScoringKind::Rctf,
+        max: Some(500),
+        min: Some(100),
+        mode: ValueMode::CaptureTime,
+        ..ScoringSpec::default()
+    });
+    let found = problems(&spec);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, ProblemKind::BadValue);
+    assert!(found[0].1.contains("cannot be used with the `rctf` rule"));
+}
+
+#[test]
+fn throttles_compile_from_the_hunt_default_or_the_challenge() {
+    let mut spec = hunt(vec![
+        challenge("default", 10, UnlockSpec::Always),
+        challenge("own", 10, UnlockSpec::Always),
+        challenge("none", 10, UnlockSpec::Always),
+    ]);
+    spec.team_throttle = Some(RateWindowSpec {
+        attempts: 10,
+        per: Span::from_secs(60),
+    });
+    spec.throttle = Some(ThrottleSpec {
+        window: Some(RateWindowSpec {
+            attempts: 3,
+            per: Span::from_secs(10),
+        }),
+        backoff: None,
+    });
+    spec.challenges[0].max_attempts = Some(5);
+    spec.challenges[0].attempts_reset = Some(Span::from_secs(300));
+    spec.challenges[1].max_attempts = Some(20);
+    spec.challenges[1].throttle = Some(ThrottleSpec {
+        window: None,
+        backoff: Some(BackoffSpec {
+            kind: BackoffKind::Linear,
+            step: Span::from_secs(120),
+            free: None,
+        }),
+    });
+    spec.challenges[2].throttle = Some(ThrottleSpec::default());
+    let hunt = compile(&spec).unwrap();
+    assert_eq!(
+        hunt.team_window,
+        Some(RateWindow {
+            attempts: 10,
+            per: Span::from_secs(60)
+        })
+    );
+    let [default, own, none] = &hunt.challenges[..] else {
+        unreachable!()
+    };
+    assert_eq!(default.throttle.max_attempts, Some(5));
+    assert_eq!(
+        default.throttle.lockout,
+        Lockout::Timeout(Span::from_secs(300))
+    );
+    assert_eq!(
+        default.throttle.window,
+        Some(RateWindow {
+            attempts: 3,
+            per: Span::from_secs(10)
+        })
+    );
+    assert_eq!(own.throttle.lockout, Lockout::Forever);
+    assert_eq!(own.throttle.window, None);
+    // `free` defaults to 0.
+    assert_eq!(
+        own.throttle.backoff,
+        Some(Backoff::Linear {
+            free: 0,
+            step: Span::from_secs(120)
+        })
+    );
+    assert_eq!(none.throttle, crate::throttle::Throttle::default());
+}
+
+#[test]
+fn hints_compile_with_indices_and_their_content_is_limited() {
+    let mut spec = hunt(vec![challenge("a", 10, UnlockSpec::Always)]);
+    let hint = |id: &str, requires: Option<&str>| HintSpec {
+        id: id.to_owned(),
+        content: format!("about {id}"),
+        cost: 10,
+        requires: requires.map(str::to_owned),
+    };
+    spec.challenges[0].hints = vec![
+        hint("one", None),
+        hint("two", Some("one")),
+        hint("three", Some("one")),
+    ];
+    let hunt = compile(&spec).unwrap();
+    let requires: Vec<Option<usize>> = hunt.challenges[0]
+        .hints
+        .iter()
+        .map(|h| h.requires)
+        .collect();
+    assert_eq!(requires, [None, Some(0), Some(0)]);
+    assert_eq!(hunt.challenges[0].hints[2].content, "about three");
+
+    spec.challenges[0].hints[0].content = "x".repeat(MAX_CONTENT_BYTES + 1);
+    spec.challenges[0].hints[2].cost = MAX_POINTS + 1;
+    let kinds: Vec<ProblemKind> = problems(&spec).into_iter().map(|(kind, _)| kind).collect();
+    assert_eq!(kinds, [ProblemKind::TooLong, ProblemKind::OutOfRange]);
+}
+
+#[test]
+fn templates_compile_to_their_feeders() {
+    let mut meta = challenge(
+        "meta",
+        10,
+        UnlockSpec::AllOf(vec![solved("alpha"), solved("beta")]),
+    );
+    meta.answers = Vec::new();
+    meta.answer_template = Some("{alpha}-{beta}".to_owned());
+    let spec = hunt(vec![
+        challenge("alpha", 10, UnlockSpec::Always),
+        challenge("beta", 10, UnlockSpec::Always),
+        meta,
+    ]);
+    let hunt = compile(&spec).unwrap();
+    let Accepted::Template(template) = &hunt.challenges[2].answers.accepted else {
+        panic!("{:?}", hunt.challenges[2].answers.accepted);
+    };
+    assert_eq!(
+        template.parts,
+        [
+            TemplatePart::Feeder(ChallengeId(0)),
+            TemplatePart::Literal("-".to_owned()),
+            TemplatePart::Feeder(ChallengeId(1)),
+        ]
+    );
+}
+
+#[test]
+fn a_feeder_must_be_required_by_the_unlock_rule() {
+    let feeders = ["a", "b", "c"];
+    let check = |unlock: UnlockSpec| -> Vec<String> {
+        let mut challenges: Vec<ChallengeSpec> = feeders
+            .iter()
+            .map(|id| challenge(id, 10, UnlockSpec::Always))
+            .collect();
+        // `chain` requires `a` through its own rule.
+        challenges.push(challenge("chain", 10, solved("a")));
+        let mut meta = challenge("meta", 10, unlock);
+        meta.answers = Vec::new();
+        meta.answer_template = Some("{a} {b} {c}".to_owned());
+        challenges.push(meta);
+        problems(&hunt(challenges))
+            .into_iter()
+            .map(|(kind, message)| {
+                assert_eq!(kind, ProblemKind::FeederNotRequired, "{message}");
+                message.split('`').nth(5).unwrap_or_default().to_owned()
+            })
+            .collect()
+    };
+    let list = |ids: &[&str]| ids.iter().map(|id| solved(id)).collect::<Vec<_>>();
+    assert_eq!(
+        check(UnlockSpec::AllOf(list(&["chain", "b", "c"]))),
+        Vec::<String>::new()
+    );
+    assert_eq!(check(UnlockSpec::Always), ["a", "b", "c"]);
+    assert_eq!(
+        check(UnlockSpec::AnyOf(vec![
+            UnlockSpec::AllOf(list(&["a", "b", "c"])),
+            UnlockSpec::AllOf(list(&["chain", "b"])),
+        ])),
+        ["c"]
+    );
+    // At least 2 of 3: a solve left out of the 2 is not required, unless it is in all 3.
+    assert_eq!(
+        check(UnlockSpec::AllOf(vec![
+            solved("c"),
+            UnlockSpec::AtLeast {
+                n: 2,
+                of: list(&["a", "chain", "b"]),
+            },
+        ])),
+        ["b"]
+    );
+    assert_eq!(
+        check(UnlockSpec::AtLeast {
+            n: 3,
+            of: list(&["a", "b", "c"]),
+        }),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        check(UnlockSpec::AllOf(vec![
+            UnlockSpec::ScoreAtLeast(30),
+            UnlockSpec::After(Span::from_secs(60)),
+            solved("b"),
+        ])),
+        ["a", "c"]
+    );
+}
+
+#[test]
+fn score_thresholds_count_dynamic_values_at_their_most() {
+    let mut spec = hunt(vec![
+        challenge("one", 300, UnlockSpec::Always),
+        challenge("rich", 10, UnlockSpec::ScoreAtLeast(315)),
+    ]);
+    spec.scoring = Some(ctfd_log());
+    spec.first_blood = vec![5];
+    spec.challenges[1].points = None;
+    assert_eq!(problems(&spec), []);
+    spec.challenges[1].unlock = UnlockSpec::ScoreAtLeast(316);
+    let found = problems(&spec);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, ProblemKind::NeverUnlocks);
+}
+
+#[test]
+fn divisions_compile_and_are_checked() {
+    let mut spec = hunt(vec![challenge("a", 10, UnlockSpec::Always)]);
+    spec.divisions = (0..3)
+        .map(|k| DivisionSpec {
+            id: format!("d{k}"),
+            affects_values: k != 1,
+        })
+        .collect();
+    let hunt = compile(&spec).unwrap();
+    assert!(hunt.division_affects_values(Some("d0")));
+    assert!(!hunt.division_affects_values(Some("d1")));
+    assert_eq!(hunt.divisions.len(), 3);
+
+    spec.divisions = (0..=MAX_DIVISIONS)
+        .map(|k| DivisionSpec {
+            id: format!("d{k}"),
+            affects_values: true,
+        })
+        .collect();
+    spec.divisions[1].id = "d0".to_owned();
+    let kinds: Vec<ProblemKind> = problems(&spec).into_iter().map(|(kind, _)| kind).collect();
+    assert_eq!(kinds, [ProblemKind::OutOfRange, ProblemKind::DuplicateId]);
 }

@@ -7,7 +7,7 @@
 //! rules (plus a logarithm for the score thresholds).
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use crate::hunt::UnlockRule;
 use crate::time::Span;
@@ -523,6 +523,81 @@ impl Facts<'_> {
             UnlockRule::After(after) => after_holds(*after, self.window),
             UnlockRule::SolvesInRound { round, n } => self.round_solves[round.index()] >= *n,
         }
+    }
+}
+
+/// Which challenges a challenge's rule requires solved: those a team has always solved by
+/// the time the rule holds.
+///
+/// `solved x` requires `x` and whatever `x`'s own rule requires (solves are never undone);
+/// `all_of` requires what any of its rules requires; `any_of` what all of them do;
+/// `at_least n of k` what more than `k - n` of them do (so what any does when `n = k`, what all
+/// do when `n = 1`); time, score and round rules require nothing.
+///
+/// Asked for one (challenge, required) pair at a time, it evaluates the challenges the first
+/// one depends on in post-order with an explicit stack, remembering results per required
+/// challenge, so a long chain costs linear time and no recursion over the graph. The graph
+/// must be acyclic.
+pub(crate) struct Guarantees<'a> {
+    rules: &'a [UnlockRule],
+    edges: &'a Edges,
+    /// Rules with a problem, taken as `always` by validation, are taken here to require
+    /// everything, so a mistake in them is not reported again through what depends on them.
+    trusted: &'a [bool],
+    /// For each required challenge asked about: which challenges' rules require it.
+    memo: HashMap<u32, HashMap<u32, bool>>,
+}
+
+impl<'a> Guarantees<'a> {
+    pub(crate) fn new(rules: &'a [UnlockRule], edges: &'a Edges, trusted: &'a [bool]) -> Self {
+        Self {
+            rules,
+            edges,
+            trusted,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// Whether a team has always solved `required` once `c`'s rule holds.
+    pub(crate) fn requires(&mut self, c: u32, required: u32) -> bool {
+        let memo = self.memo.entry(required).or_default();
+        let mut stack = vec![(c, false)];
+        while let Some((x, expanded)) = stack.pop() {
+            if memo.contains_key(&x) {
+                continue;
+            }
+            if !self.trusted[x as usize] {
+                memo.insert(x, true);
+            } else if expanded {
+                let holds = requires(&self.rules[x as usize], required, memo);
+                memo.insert(x, holds);
+            } else {
+                stack.push((x, true));
+                for &(target, _) in self.edges.row(x) {
+                    if target != required && !memo.contains_key(&target) {
+                        stack.push((target, false));
+                    }
+                }
+            }
+        }
+        memo[&c]
+    }
+}
+
+/// Whether `rule` requires `required` solved, given the answer for every challenge it names
+/// (other than `required` itself) in `memo`. Recursive over the nesting of one rule only.
+fn requires(rule: &UnlockRule, required: u32, memo: &HashMap<u32, bool>) -> bool {
+    match rule {
+        UnlockRule::Solved(x) => x.0 == required || memo.get(&x.0).copied().unwrap_or(false),
+        UnlockRule::AllOf(rules) => rules.iter().any(|r| requires(r, required, memo)),
+        UnlockRule::AnyOf(rules) => {
+            !rules.is_empty() && rules.iter().all(|r| requires(r, required, memo))
+        }
+        UnlockRule::AtLeast { n, of } => {
+            let without = of.iter().filter(|r| !requires(r, required, memo)).count();
+            without < *n as usize
+        }
+        _ => false,
     }
 }
 

@@ -11,15 +11,20 @@ use std::collections::HashSet;
 use std::collections::hash_map::Entry;
 use std::fmt::Display;
 
+mod policy;
+
 use super::location::{Site, SourceMap};
 use super::problem::{ProblemKind, Problems};
 use super::spec::{ChallengeSpec, HuntSpec, UnlockSpec, format_span};
-use super::unlock_graph::{self, Edges, Failure, Game};
+use super::unlock_graph::{self, Edges, Failure, Game, Guarantees};
 use super::{
     ChallengeName, MAX_ATTEMPTS, MAX_CONTENT_BYTES, MAX_COUNT, MAX_ID_BYTES, MAX_LIMIT, MAX_POINTS,
     MAX_REPLY_BYTES, MAX_ROUND_BYTES, MAX_RULE_DEPTH, MAX_TITLE_BYTES,
 };
-use crate::answer::{Accepted, AnswerChecker, Normalization, SealedDigest, compile_regex};
+use crate::answer::{
+    Accepted, AnswerChecker, AnswerTemplate, Normalization, SealedDigest, TemplateError,
+    compile_regex,
+};
 use crate::hunt::{Challenge, Hunt, Limits, PartialAnswer, RankingOrder, UnlockRule};
 use crate::ids::{ChallengeId, HuntId, RoundId, is_slug};
 use crate::time::Span;
@@ -50,15 +55,57 @@ pub(crate) fn compile(
     }
 
     let ids = v.ids(spec);
+    let ids_readable =
+        (0..spec.challenges.len()).all(|i| !map.is_broken(Site::Field(to_u32(i), "id")));
+
+    // The hunt's defaults, each checked once; `None` where they have a problem.
+    // A default the parser could not read is absent from the spec, and broken in the map.
+    let hunt_scoring = match &spec.scoring {
+        _ if !v.ok(Site::Hunt("scoring")) => None,
+        None => Some(policy::Shape::STATIC),
+        Some(scoring) if v.ok(Site::Hunt("scoring")) => {
+            v.scoring_table(scoring, None, &"the hunt's `scoring`")
+        }
+        Some(_) => None,
+    };
+    let hunt_bonuses = v.first_blood(&spec.first_blood, None, &"the hunt");
+    let team_window = match &spec.team_throttle {
+        Some(window) if v.ok(Site::Hunt("team_throttle")) => {
+            v.rate_window(window, None, super::parse::TEAM_WINDOW, &"`team_throttle`")
+        }
+        _ => None,
+    };
+    let hunt_throttle = match &spec.throttle {
+        _ if !v.ok(Site::Hunt("throttle")) => None,
+        None => Some((None, None)),
+        Some(throttle) if v.ok(Site::Hunt("throttle")) => {
+            v.throttle_table(throttle, None, &"the hunt")
+        }
+        Some(_) => None,
+    };
+    let divisions = v.divisions(&spec.divisions);
+
     let (rounds, round_names) = rounds(spec);
     let mut compiled = Vec::with_capacity(spec.challenges.len());
+    let mut scorings = Vec::with_capacity(spec.challenges.len());
+    let mut throttles = Vec::with_capacity(spec.challenges.len());
+    let mut hints = Vec::with_capacity(spec.challenges.len());
     for (i, challenge) in spec.challenges.iter().enumerate() {
-        compiled.push(v.challenge(spec, challenge, to_u32(i), &limits, &rounds));
+        let i = to_u32(i);
+        let name = ChallengeName(&challenge.id, i);
+        let context = Context {
+            limits: &limits,
+            rounds: &rounds,
+            ids: &ids,
+            ids_readable,
+        };
+        compiled.push(v.challenge(spec, challenge, i, &context));
+        scorings.push(v.challenge_scoring(challenge, i, hunt_scoring, hunt_bonuses.as_deref()));
+        throttles.push(v.challenge_throttle(challenge, i, hunt_throttle));
+        hints.push(v.hints(&challenge.hints, i, name));
     }
 
     // Unlock rules, with references resolved.
-    let ids_readable =
-        (0..spec.challenges.len()).all(|i| !map.is_broken(Site::Field(to_u32(i), "id")));
     let mut resolver = Resolver {
         v: &mut v,
         ids: &ids,
@@ -68,16 +115,37 @@ pub(crate) fn compile(
     };
     let mut rules = Vec::with_capacity(spec.challenges.len());
     let mut refs = Vec::with_capacity(spec.challenges.len());
+    // Whether each rule resolved without a problem (a rule with one is taken as `always`).
+    let mut rules_ok = Vec::with_capacity(spec.challenges.len());
     for (i, challenge) in spec.challenges.iter().enumerate() {
         let mut named = Vec::new();
         let mut next = 0;
         let name = ChallengeName(&challenge.id, to_u32(i));
+        let before = resolver.v.problems.len();
         let rule = resolver.rule(&challenge.unlock, to_u32(i), name, &mut next, 1, &mut named);
+        rules_ok.push(resolver.v.problems.len() == before);
         rules.push(rule);
         refs.push(named);
     }
     let edges = Edges::new(refs);
-    v.graph(spec, &edges, &rules, &rounds, round_names.len(), window);
+    // The most each challenge can be worth; optimistic where its scoring has a problem, so
+    // that mistake does not also make challenges look unreachable.
+    let points: Vec<i64> = scorings
+        .iter()
+        .map(|scoring| scoring.as_ref().map_or(2 * MAX_POINTS, policy::most_points))
+        .collect();
+    let acyclic = v.graph(
+        spec,
+        &edges,
+        &rules,
+        &points,
+        &rounds,
+        round_names.len(),
+        window,
+    );
+    if acyclic {
+        v.feeders(spec, &compiled, &edges, &rules, &rules_ok);
+    }
     let final_meta = v.final_meta(spec, &ids);
 
     if !v.problems.is_empty() {
@@ -85,8 +153,14 @@ pub(crate) fn compile(
     }
     let hunt_id = hunt_id?;
     let mut challenges = Vec::with_capacity(spec.challenges.len());
-    for (((i, spec_challenge), answers), unlock) in
-        spec.challenges.iter().enumerate().zip(compiled).zip(rules)
+    let settings = scorings.into_iter().zip(throttles).zip(hints);
+    for ((((i, spec_challenge), answers), unlock), ((scoring, throttle), hints)) in spec
+        .challenges
+        .iter()
+        .enumerate()
+        .zip(compiled)
+        .zip(rules)
+        .zip(settings)
     {
         challenges.push(Challenge {
             id: ChallengeId(to_u32(i)),
@@ -95,17 +169,12 @@ pub(crate) fn compile(
             content: spec_challenge.content.clone(),
             round: rounds[i].map(RoundId),
             meta: spec_challenge.meta,
-            scoring: crate::scoring::Scoring::fixed(spec_challenge.points),
+            scoring: scoring?,
             answers: answers?,
             unlock,
             tie_break: spec_challenge.tie_break,
-            throttle: crate::throttle::Throttle {
-                max_attempts: spec_challenge
-                    .max_attempts
-                    .and_then(|n| u32::try_from(n).ok()),
-                ..Default::default()
-            },
-            hints: Vec::new(),
+            throttle: throttle?,
+            hints: hints?,
             locked_view: spec_challenge.locked_view.unwrap_or(spec.locked_view),
         });
     }
@@ -123,9 +192,9 @@ pub(crate) fn compile(
         shared_ranks: spec.shared_ranks,
         final_meta: final_meta.map(ChallengeId),
         limits,
-        hint_charge: Default::default(),
-        team_window: None,
-        divisions: Vec::new(),
+        hint_charge: spec.hint_charge,
+        team_window,
+        divisions: divisions?,
         rounds: round_names
             .into_iter()
             .map(|(name, _)| name.to_owned())
@@ -133,6 +202,14 @@ pub(crate) fn compile(
         challenges,
         by_slug,
     })
+}
+
+/// What checking one challenge needs from the rest of the hunt.
+struct Context<'a> {
+    limits: &'a Limits,
+    rounds: &'a [Option<u32>],
+    ids: &'a Ids<'a>,
+    ids_readable: bool,
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -358,9 +435,9 @@ impl Validator<'_, '_, '_> {
         spec: &HuntSpec,
         c: &ChallengeSpec,
         i: u32,
-        limits: &Limits,
-        rounds: &[Option<u32>],
+        context: &Context<'_>,
     ) -> Option<AnswerChecker> {
+        let Context { limits, rounds, .. } = *context;
         let name = ChallengeName(&c.id, i);
         let field = |key| Site::Field(i, key);
         self.check_len(
@@ -393,9 +470,11 @@ impl Validator<'_, '_, '_> {
                 &format_args!("the round of {name}"),
             );
         }
-        if self.ok(field("points")) {
+        if let Some(points) = c.points
+            && self.ok(field("points"))
+        {
             self.check_range(
-                c.points,
+                points,
                 0,
                 MAX_POINTS,
                 field("points"),
@@ -417,25 +496,52 @@ impl Validator<'_, '_, '_> {
         let normalization = c.normalization.unwrap_or(spec.normalization);
         let answers_ok = self.ok(field("answers"));
         let sealed_ok = self.ok(field("sealed"));
-        if c.answers.is_empty() && c.sealed.is_empty() {
-            if answers_ok && sealed_ok {
+        let template_ok = self.ok(field("answer_template"));
+        let given: Vec<&str> = [
+            (!c.answers.is_empty(), "`answers`"),
+            (!c.sealed.is_empty(), "`sealed`"),
+            (c.answer_template.is_some(), "`answer_template`"),
+        ]
+        .into_iter()
+        .filter_map(|(given, key)| given.then_some(key))
+        .collect();
+        if given.is_empty() {
+            if answers_ok && sealed_ok && template_ok {
                 self.report(
                     ProblemKind::NoAnswers,
                     &[field("answers"), field("sealed"), Site::Challenge(i)],
-                    format!("{name} has no answers: give `answers` or `sealed`"),
+                    format!("{name} has no answers: give `answers`, `sealed` or `answer_template`"),
                 );
             }
             return None;
         }
-        if !c.answers.is_empty() && !c.sealed.is_empty() {
+        if given.len() > 1 {
+            let message = if c.answer_template.is_none() {
+                format!("{name} has both `answers` and `sealed`; give one of them")
+            } else {
+                format!(
+                    "{name} has {}; give one of `answers`, `sealed` and `answer_template`",
+                    given.join(" and ")
+                )
+            };
+            let site = if c.answer_template.is_some() {
+                field("answer_template")
+            } else {
+                field("sealed")
+            };
             self.report(
                 ProblemKind::MixedAnswers,
-                &[field("sealed"), Site::Challenge(i)],
-                format!("{name} has both `answers` and `sealed`; give one of them"),
+                &[site, Site::Challenge(i)],
+                message,
             );
             return None;
         }
-        let accepted = if c.sealed.is_empty() {
+        let accepted = if let Some(template) = &c.answer_template {
+            if !template_ok {
+                return None;
+            }
+            self.template(template, i, name, normalization, context)
+        } else if c.sealed.is_empty() {
             self.answers(c, i, name, normalization, limits)
         } else if normalization == Normalization::Regex {
             self.report(
@@ -453,6 +559,96 @@ impl Validator<'_, '_, '_> {
             accepted: accepted?,
             partials: partials?,
         })
+    }
+
+    /// Parses an `answer_template`, resolving its feeders.
+    fn template(
+        &mut self,
+        text: &str,
+        i: u32,
+        name: ChallengeName<'_>,
+        normalization: Normalization,
+        context: &Context<'_>,
+    ) -> Option<Accepted> {
+        let site = [Site::Field(i, "answer_template"), Site::Challenge(i)];
+        if normalization == Normalization::Regex {
+            self.report(
+                ProblemKind::BadValue,
+                &[
+                    Site::Field(i, "normalization"),
+                    Site::Field(i, "answer_template"),
+                    Site::Challenge(i),
+                ],
+                format!(
+                    "{name}: an `answer_template` builds a plain answer and cannot be a regex; choose another `normalization`"
+                ),
+            );
+            return None;
+        }
+        let resolve = |slug: &str| context.ids.get(slug).map(ChallengeId);
+        match AnswerTemplate::parse(text, resolve) {
+            Ok(template) => Some(Accepted::Template(template)),
+            Err(TemplateError::UnknownFeeder(slug)) => {
+                if context.ids_readable {
+                    self.report(
+                        ProblemKind::UnknownReference,
+                        &site,
+                        format!("unknown challenge `{slug}` in the `answer_template` of {name}"),
+                    );
+                }
+                None
+            }
+            Err(error) => {
+                self.report(
+                    ProblemKind::BadValue,
+                    &site,
+                    format!("the `answer_template` of {name}: {error}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Reports each template feeder that a challenge's unlock rule does not require solved.
+    /// Runs on an acyclic graph only; rules with a problem are taken to require everything,
+    /// so a mistake there is not reported again here.
+    fn feeders(
+        &mut self,
+        spec: &HuntSpec,
+        compiled: &[Option<AnswerChecker>],
+        edges: &Edges,
+        rules: &[UnlockRule],
+        rules_ok: &[bool],
+    ) {
+        let mut guarantees = Guarantees::new(rules, edges, rules_ok);
+        for (i, checker) in compiled.iter().enumerate() {
+            let Some(AnswerChecker {
+                accepted: Accepted::Template(template),
+                ..
+            }) = checker
+            else {
+                continue;
+            };
+            let c = to_u32(i);
+            if !rules_ok[i] {
+                continue;
+            }
+            let mut seen = HashSet::new();
+            for feeder in template.feeders() {
+                if !seen.insert(feeder) || guarantees.requires(c, feeder.0) {
+                    continue;
+                }
+                let name = ChallengeName(&spec.challenges[i].id, c);
+                let feeder_id = &spec.challenges[feeder.index()].id;
+                self.report(
+                    ProblemKind::FeederNotRequired,
+                    &[Site::Field(c, "answer_template"), Site::Challenge(c)],
+                    format!(
+                        "the `answer_template` of {name} uses the answer to `{feeder_id}`, but its unlock rule does not require `{feeder_id}` solved, so a team could reach it without that answer; add `{feeder_id}` to its `unlock`"
+                    ),
+                );
+            }
+        }
     }
 
     fn answers(
@@ -644,17 +840,22 @@ impl Validator<'_, '_, '_> {
         ok.then_some(partials)
     }
 
+    /// Reports cycles and challenges that can never unlock; whether the graph is acyclic.
+    #[allow(clippy::too_many_arguments)]
     fn graph(
         &mut self,
         spec: &HuntSpec,
         edges: &Edges,
         rules: &[UnlockRule],
+        points: &[i64],
         rounds: &[Option<u32>],
         round_count: usize,
         window: Option<Span>,
-    ) {
+    ) -> bool {
         let name = |c: u32| spec.challenges[c as usize].id.as_str();
-        for cycle in unlock_graph::cycles(edges) {
+        let cycles = unlock_graph::cycles(edges);
+        let acyclic = cycles.is_empty();
+        for cycle in cycles {
             let first = cycle.path[0];
             // A cycle through thousands of challenges is named by its ends.
             const SHOWN: usize = 16;
@@ -682,24 +883,9 @@ impl Validator<'_, '_, '_> {
             );
         }
 
-        // Optimistic points where they are unreadable or out of range, so a mistake there does
-        // not also make challenges look unreachable.
-        let points: Vec<i64> = spec
-            .challenges
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if self.ok(Site::Field(to_u32(i), "points")) && (0..=MAX_POINTS).contains(&c.points)
-                {
-                    c.points
-                } else {
-                    MAX_POINTS
-                }
-            })
-            .collect();
         let game = Game {
             rules,
-            points: &points,
+            points,
             rounds,
             round_count,
             window,
@@ -743,6 +929,7 @@ impl Validator<'_, '_, '_> {
                 format!("{} can never unlock{why}", ChallengeName(name(c), c)),
             );
         }
+        acyclic
     }
 
     fn final_meta(&mut self, spec: &HuntSpec, ids: &Ids<'_>) -> Option<u32> {

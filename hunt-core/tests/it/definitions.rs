@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 
 use hunt_core::answer::Accepted;
 use hunt_core::definition::{self, HuntSpec, Problem};
-use hunt_core::hunt::{RankingOrder, UnlockRule};
-use hunt_core::{ChallengeId, Timestamp};
+use hunt_core::hint::HintCharge;
+use hunt_core::hunt::{Division, RankingOrder, UnlockRule};
+use hunt_core::scoring::{Scoring, ValueMode, ValueRule};
+use hunt_core::throttle::{Backoff, Lockout, RateWindow, Throttle};
+use hunt_core::{ChallengeId, Span, Timestamp};
 
 fn files(kind: &str) -> Vec<(PathBuf, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -152,6 +155,173 @@ fn the_puzzle_hunt_has_rounds_and_a_final_meta() {
         matches!(&crossword.answers.accepted, Accepted::Plain(answers) if answers == &["CREMEBRULEE"])
     );
     assert_eq!(crossword.answers.partials[0].normalized, "CREME");
+}
+
+#[test]
+fn the_example_hunts_load() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hunts");
+    let mut names = Vec::new();
+    for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|ext| ext != "toml") {
+            continue;
+        }
+        let source = fs::read_to_string(&path).unwrap();
+        if let Err(error) = definition::load(&source) {
+            panic!("{}:\n{error}", path.display());
+        }
+        names.push(file_name(&path));
+    }
+    names.sort();
+    for expected in ["ctf.toml", "treasure.toml"] {
+        assert!(names.iter().any(|n| n == expected), "{names:?}");
+    }
+}
+
+#[test]
+fn the_example_ctf_scores_dynamically() {
+    let source = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hunts/ctf.toml"),
+    )
+    .unwrap();
+    let hunt = definition::load(&source).unwrap();
+    assert_eq!(hunt.rounds, ["misc", "web", "crypto", "pwn"]);
+    assert!(!hunt.division_affects_values(Some("open")));
+    assert!(hunt.division_affects_values(Some("students")));
+    assert_eq!(
+        hunt.team_window,
+        Some(RateWindow {
+            attempts: 10,
+            per: Span::from_secs(60)
+        })
+    );
+    let inject = hunt.challenge_by_slug("inject-me").unwrap();
+    assert_eq!(
+        inject.scoring.rule,
+        ValueRule::CtfdLog {
+            initial: 400,
+            minimum: 100,
+            decay: 20
+        }
+    );
+    assert_eq!(inject.scoring.first_blood, [5, 3, 1]);
+    let lattice = hunt.challenge_by_slug("lattice").unwrap();
+    assert_eq!(
+        lattice.scoring.rule,
+        ValueRule::Gzctf {
+            original: 1000,
+            min_ratio: 0.25,
+            difficulty: 5.0
+        }
+    );
+    let xor = hunt.challenge_by_slug("xor-party").unwrap();
+    assert_eq!(
+        xor.throttle.window,
+        Some(RateWindow {
+            attempts: 3,
+            per: Span::from_secs(10)
+        })
+    );
+    let cookie = hunt.challenge_by_slug("cookie-monster").unwrap();
+    assert_eq!(cookie.hints[1].requires, Some(0));
+    assert_eq!(cookie.hints[1].cost, 75);
+}
+
+#[test]
+fn every_new_key_compiles_to_what_it_says() {
+    let hunt = load("dynamic-scoring.toml");
+    assert_eq!(hunt.hint_charge, HintCharge::OnSolve);
+    assert_eq!(
+        hunt.divisions,
+        [
+            Division {
+                name: "students".to_owned(),
+                affects_values: true
+            },
+            Division {
+                name: "open".to_owned(),
+                affects_values: false
+            },
+        ]
+    );
+    let log = hunt.challenge_by_slug("log").unwrap();
+    assert_eq!(
+        log.scoring,
+        Scoring {
+            rule: ValueRule::CtfdLog {
+                initial: 300,
+                minimum: 100,
+                decay: 20
+            },
+            mode: ValueMode::CaptureTime,
+            first_blood: vec![5, 3, 1],
+        }
+    );
+    assert_eq!(
+        log.throttle,
+        Throttle {
+            max_attempts: Some(20),
+            lockout: Lockout::Timeout(Span::from_secs(300)),
+            window: Some(RateWindow {
+                attempts: 3,
+                per: Span::from_secs(10)
+            }),
+            backoff: Some(Backoff::Quadratic {
+                step: Span::from_secs(40)
+            }),
+        }
+    );
+    assert_eq!(
+        log.hints
+            .iter()
+            .map(|h| (h.slug.as_str(), h.cost, h.requires))
+            .collect::<Vec<_>>(),
+        [("nudge", 50, None), ("shove", 100, Some(0))]
+    );
+    let linear = hunt.challenge_by_slug("linear").unwrap();
+    assert_eq!(
+        linear.scoring,
+        Scoring {
+            rule: ValueRule::CtfdLinear {
+                initial: 400,
+                minimum: 50,
+                decay: 25
+            },
+            mode: ValueMode::Retroactive,
+            first_blood: vec![],
+        }
+    );
+    assert_eq!(
+        linear.throttle.backoff,
+        Some(Backoff::Linear {
+            free: 5,
+            step: Span::from_secs(120)
+        })
+    );
+    assert_eq!(linear.throttle.window, None);
+    let rctf = hunt.challenge_by_slug("rctf").unwrap();
+    assert_eq!(rctf.scoring.rule, ValueRule::Rctf { max: 500, min: 100 });
+    assert_eq!(rctf.throttle, Throttle::default());
+    let gzctf = hunt.challenge_by_slug("gzctf").unwrap();
+    assert_eq!(
+        gzctf.scoring.rule,
+        ValueRule::Gzctf {
+            original: 1000,
+            min_ratio: 0.5,
+            difficulty: 3.0
+        }
+    );
+    assert_eq!(gzctf.scoring.first_blood, [10]);
+    let static_ = hunt.challenge_by_slug("static").unwrap();
+    assert_eq!(static_.scoring.rule, ValueRule::Static { points: 50 });
+    let meta = hunt.challenge_by_slug("meta").unwrap();
+    let Accepted::Template(template) = &meta.answers.accepted else {
+        panic!("{:?}", meta.answers.accepted);
+    };
+    assert_eq!(
+        template.feeders().collect::<Vec<_>>(),
+        [ChallengeId(0), ChallengeId(1)]
+    );
 }
 
 fn load(name: &str) -> hunt_core::Hunt {
