@@ -7,6 +7,7 @@ mod check;
 mod demo;
 mod init;
 mod log;
+mod rules;
 mod submit;
 mod team;
 mod transfer;
