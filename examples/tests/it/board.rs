@@ -1,4 +1,4 @@
-//! `hunt board`: the standings, top N, per division, and the public view's note.
+//! `hunt board`: the standings, top N, per division, and the public (frozen) board.
 
 use crate::Hunt;
 
@@ -47,15 +47,83 @@ fn board_top_and_division() {
         rust.trim_start_matches(['│', '|', ' ']).starts_with('1'),
         "{students}"
     );
-    hunt.run(&["board", "--division", "Pros"])
-        .fails(1, "no team is in division \"Pros\"");
+    let run = hunt.run(&["board", "--division", "Pros"]);
+    run.fails(1, "no division \"Pros\"");
+    assert!(run.stderr.contains("divisions: Students"), "{run:#?}");
+    let top = hunt.ok(&["board", "--division", "Students", "--top", "1"]);
+    assert!(
+        top.contains("Rust Buckets") && !top.contains("Sea Otters"),
+        "{top}"
+    );
 }
 
 #[test]
-fn the_public_board_is_the_live_one_for_now_with_a_note() {
+fn the_public_board_freezes_until_the_reveal() {
     let hunt = Hunt::with_teams();
-    let run = hunt.run(&["board", "--public"]);
-    assert_eq!(run.code, 0, "{run:#?}");
-    assert!(run.stdout.contains("Sea Otters"), "{run:#?}");
-    assert!(run.stderr.contains("note:"), "{run:#?}");
+    hunt.submit("Sea Otters", "welcome", "anchors");
+    // The sample hunt freezes at 20:00: Null Pointers' solves after it stay off the public
+    // board.
+    for (challenge, answer) in [("welcome", "anchors"), ("lighthouse", "light")] {
+        hunt.ok(&[
+            "submit",
+            "Null Pointers",
+            challenge,
+            answer,
+            "--at",
+            "2026-11-28T20:30:00Z",
+        ]);
+    }
+    let live = hunt.ok(&["board"]);
+    assert_eq!(place_of(&live, "Null Pointers"), 1, "{live}");
+    assert!(!live.contains("frozen"), "{live}");
+    let public = hunt.ok(&["board", "--public"]);
+    assert!(
+        public.starts_with("Public board, frozen at 2026-11-28 20:00:00Z"),
+        "{public}"
+    );
+    assert_eq!(place_of(&public, "Sea Otters"), 1, "{public}");
+    assert_eq!(score_of(&public, "Null Pointers"), 0, "{public}");
+    // A team sees its live score but its public place.
+    let show = hunt.ok(&[
+        "team",
+        "show",
+        "Null Pointers",
+        "--at",
+        "2026-11-28T20:40:00Z",
+    ]);
+    assert!(
+        show.contains("Null Pointers: 250 points, place 2 of 2 (public board frozen"),
+        "{show}"
+    );
+    assert!(show.contains("live place 1"), "{show}");
+
+    let revealed = hunt.ok(&["admin", "reveal", "--at", "2026-11-28T21:30:00Z"]);
+    assert!(revealed.contains("Revealed the final board"), "{revealed}");
+    let public = hunt.ok(&["board", "--public"]);
+    assert!(!public.contains("frozen"), "{public}");
+    assert_eq!(place_of(&public, "Null Pointers"), 1, "{public}");
+    let again = hunt.ok(&["admin", "reveal", "--at", "2026-11-28T21:31:00Z"]);
+    assert!(again.contains("already revealed"), "{again}");
+}
+
+/// The cells of `team`'s row in a board table.
+fn cells<'a>(board: &'a str, team: &str) -> Vec<&'a str> {
+    let line = board
+        .lines()
+        .find(|l| l.contains(team))
+        .unwrap_or_else(|| panic!("{team} not in {board}"));
+    line.split(['│', '┆'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+fn place_of(board: &str, team: &str) -> u32 {
+    cells(board, team)[0].parse().expect("a place")
+}
+
+fn score_of(board: &str, team: &str) -> i64 {
+    // rank, team, [division,] score, solves, last solve.
+    let cells = cells(board, team);
+    cells[cells.len() - 3].parse().expect("a score")
 }

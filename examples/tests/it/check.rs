@@ -56,7 +56,8 @@ fn usage_mistakes_exit_2_and_help_documents_exit_codes() {
     let help = hunt.ok(&["--help"]);
     assert!(help.contains("Exit codes:"), "{help}");
     for command in [
-        "check", "init", "team", "submit", "board", "log", "graph", "export", "import", "demo",
+        "check", "init", "team", "submit", "hint", "admin", "board", "log", "graph", "export",
+        "import", "demo",
     ] {
         assert!(help.contains(command), "{command} missing from {help}");
         hunt.ok(&[command, "--help"]);

@@ -33,5 +33,64 @@ fn a_small_demo_runs_and_leaves_a_store_to_explore() {
     assert!(board.contains("Rust Buckets"), "{board}");
     // Running it again on the same directory is refused; the default is a fresh directory.
     hunt.run(&["demo", "--teams", "2", "--minutes", "5"])
-        .fails(1, "already holds the sample hunt");
+        .fails(1, "already holds the hunt");
+}
+
+#[test]
+fn the_whole_sample_hunt_ends_with_the_frozen_board_and_the_reveal() {
+    let hunt = Hunt::empty();
+    let started = Instant::now();
+    let out = hunt.ok(&["demo", "--teams", "6"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    for words in [
+        "The Lost Treasure of Building B: 6 teams, 720 simulated minutes",
+        "first blood on",
+        " throttled",
+        "hints taken",
+        "Public board at 2026-11-28 21:00:00Z, as teams see it: frozen at 2026-11-28 20:00:00Z",
+        "Live board at 2026-11-28 21:00:00Z",
+        "Revealed the final board",
+    ] {
+        assert!(out.contains(words), "{words:?} not in {out}");
+    }
+    // Throttled guesses and hints happened (the counts are in the summary).
+    let count = |what: &str| -> u64 {
+        let before = out.split(what).next().expect("split");
+        let number = before.rsplit([' ', '\n', ',']).find(|w| !w.is_empty());
+        number.and_then(|n| n.parse().ok()).unwrap_or(0)
+    };
+    assert!(count(" throttled") > 0, "{out}");
+    assert!(count(" hints taken") > 0, "{out}");
+    let log = hunt.ok(&["log"]);
+    assert!(log.contains("took hint"), "{log}");
+    assert!(log.contains("revealed the final board"), "{log}");
+    // After the reveal the public board is the live one.
+    let public = hunt.ok(&["board", "--public"]);
+    assert!(!public.contains("frozen"), "{public}");
+}
+
+#[test]
+fn the_other_sample_hunts_run_with_hunt_file() {
+    for sample in ["ctf.toml", "hackathon.toml", "puzzlehunt.toml"] {
+        let hunt = Hunt::empty();
+        let file = crate::sample(sample);
+        let out = hunt.ok(&[
+            "demo",
+            "--teams",
+            "4",
+            "--minutes",
+            "90",
+            "--hunt-file",
+            file.to_str().expect("UTF-8 path"),
+        ]);
+        assert!(out.contains("4 teams, 90 simulated minutes"), "{out}");
+        assert!(out.contains("submissions:"), "{out}");
+    }
+    let hunt = Hunt::empty();
+    hunt.run(&["demo", "--minutes", "721"])
+        .fails(1, "--minutes can be at most 720");
 }

@@ -64,6 +64,7 @@ fn graph_writes_an_svg_picture() {
     let svg = hunt.scratch("scores.svg");
     let out = hunt.ok(&["graph", "--out", svg.to_str().expect("UTF-8 path")]);
     assert!(out.contains("top 2 teams"), "{out}");
+    // The core's timelines: Null Pointers' two solves are two steps of its line (100, 250).
     let picture = std::fs::read_to_string(&svg).expect("the SVG was written");
     assert!(
         picture.starts_with("<svg"),

@@ -1,11 +1,13 @@
 //! Integration tests of the `hunt` binary: each runs the built binary on a temporary store and
 //! checks what users rely on (exit codes, key words, files written), not whole outputs.
 
+mod admin;
 mod board;
 mod check;
 mod demo;
 mod init;
 mod log;
+mod rules;
 mod submit;
 mod team;
 mod transfer;

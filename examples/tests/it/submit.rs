@@ -7,7 +7,7 @@ fn verdicts_read_as_sentences() {
     let hunt = Hunt::with_teams();
     let verdict = hunt.submit("Sea Otters", "welcome", "  ANCHORS ");
     assert!(
-        verdict.starts_with("Correct! +100 points, first solve"),
+        verdict.starts_with("Correct! +100 points, first blood"),
         "{verdict}"
     );
     let verdict = hunt.submit("Null Pointers", "welcome", "anchors");

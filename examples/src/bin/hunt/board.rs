@@ -1,8 +1,8 @@
-//! `hunt board`: the standings as a table, whole, top N, or one division.
+//! `hunt board`: the standings as a table, whole, top N, or one division; live, or public
+//! (frozen after the freeze time until the final board is revealed).
 
 use std::io::Write;
 
-use hunt_core::hunt::SharedRanks;
 use hunt_core::state::{HuntState, Row};
 
 use crate::failure::Failure;
@@ -12,7 +12,7 @@ use crate::store::Selection;
 /// Arguments of `hunt board`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Show only the first N rows (after the division filter)
+    /// Show only the first N rows (of the division, with --division)
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
 
@@ -20,8 +20,8 @@ pub struct Args {
     #[arg(long, value_name = "D")]
     pub division: Option<String>,
 
-    /// The public board, as teams see it: frozen after the hunt's freeze time. (Until the
-    /// freeze rules land in the core, this shows the live board, with a note.)
+    /// The public board, as teams see it: after the hunt's freeze time, the board as of the
+    /// freeze, until `hunt admin reveal`
     #[arg(long)]
     pub public: bool,
 }
@@ -30,78 +30,63 @@ pub struct Args {
 pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
     let engine = selection.open_engine().await?;
     let state = engine.snapshot();
-    let mut rows = view(&state, args.public);
-    if let Some(division) = &args.division {
-        rows = within_division(&state, rows, division)?;
-    }
-    if let Some(top) = args.top {
-        rows.truncate(top);
-    }
+    let view = if args.public {
+        if state.is_frozen()
+            && let Some(freeze) = state.hunt().freeze
+        {
+            writeln!(
+                out,
+                "Public board, frozen at {} (the live board stays hidden until `hunt admin \
+                 reveal`)",
+                render::time(freeze)
+            )?;
+        }
+        state.public()
+    } else {
+        &*state
+    };
+    let limit = args.top.unwrap_or(usize::MAX);
+    let rows = match &args.division {
+        Some(wanted) => {
+            let division = division(&state, wanted)?;
+            view.division_page(division, 0, limit.min(view.division_len(division)))
+        }
+        None => view.page(0, limit.min(view.board_len())),
+    };
     write_board(&rows, out)
 }
 
-/// The rows of the live or the public board.
-///
-/// The one place that knows about the public view: the core has no frozen board yet, so
-/// `--public` shows the live one and says so (on stderr, to keep stdout a clean table). When
-/// the rules work adds the frozen view, only this function changes.
-fn view(state: &HuntState, public: bool) -> Vec<Row> {
-    if public {
-        eprintln!(
-            "note: the frozen public board comes with the core's freeze rules; showing the live \
-             board"
-        );
+/// The division named `wanted` (exactly, or else ignoring case), or a one-line error listing
+/// the divisions.
+fn division<'a>(state: &'a HuntState, wanted: &str) -> Result<&'a str, Failure> {
+    let wanted = wanted.trim();
+    let mut known: Vec<&str> = state.divisions().collect();
+    for declared in &state.hunt().divisions {
+        if !known.contains(&declared.name.as_str()) {
+            known.push(&declared.name);
+        }
     }
-    state.standings()
-}
-
-/// The rows of one division, placed again among themselves under the hunt's shared-rank
-/// policy (ties on the whole board stay ties).
-fn within_division(state: &HuntState, rows: Vec<Row>, division: &str) -> Result<Vec<Row>, Failure> {
-    let wanted = division.trim().to_lowercase();
-    let in_division = |d: Option<&String>| d.is_some_and(|d| d.to_lowercase() == wanted);
-    if !state.teams().any(|(_, t)| in_division(t.division.as_ref())) {
-        let mut known: Vec<&str> = state
-            .teams()
-            .filter_map(|(_, t)| t.division.as_deref())
-            .collect();
-        known.sort_unstable();
-        known.dedup();
-        let known = if known.is_empty() {
-            "no team has a division".to_owned()
-        } else {
-            format!("divisions: {}", known.join(", "))
-        };
-        return Err(Failure::user(format!(
-            "no team is in division \"{division}\" ({known})"
-        )));
+    if let Some(exact) = known.iter().find(|d| **d == wanted) {
+        return Ok(exact);
     }
-    let policy = state.hunt().shared_ranks;
-    let mut placed: Vec<Row> = Vec::new();
-    // The previous row's place on the whole board and in the division.
-    let mut previous: Option<(u32, u32)> = None;
-    let mut distinct = 0;
-    for mut row in rows
-        .into_iter()
-        .filter(|r| in_division(r.division.as_ref()))
+    if let Some(caseless) = known
+        .iter()
+        .find(|d| d.to_lowercase() == wanted.to_lowercase())
     {
-        let board_place = row.place;
-        row.place = match previous {
-            Some((board, place)) if board == board_place => place,
-            _ => {
-                distinct += 1;
-                match policy {
-                    SharedRanks::Dense => distinct,
-                    _ => u32::try_from(placed.len() + 1).unwrap_or(u32::MAX),
-                }
-            }
-        };
-        previous = Some((board_place, row.place));
-        placed.push(row);
+        return Ok(caseless);
     }
-    Ok(placed)
+    let known = if known.is_empty() {
+        "no team has a division".to_owned()
+    } else {
+        format!("divisions: {}", known.join(", "))
+    };
+    Err(Failure::user(format!(
+        "no division \"{wanted}\" in hunt `{}` ({known})",
+        state.hunt().id
+    )))
 }
 
+/// The standings as a table, or a line saying there are none.
 pub fn write_board(rows: &[Row], out: &mut dyn Write) -> Result<(), Failure> {
     if rows.is_empty() {
         writeln!(out, "No teams on the board yet")?;

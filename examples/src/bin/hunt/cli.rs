@@ -7,13 +7,13 @@ use clap::{Parser, Subcommand};
 
 use crate::failure::Failure;
 use crate::store::Selection;
-use crate::{board, check, demo, export, graph, import, init, log, submit, team};
+use crate::{admin, board, check, demo, export, graph, hint, import, init, log, submit, team};
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (any verdict of `submit`, right or wrong, is a success)
-  1  a mistake in what was asked or given: invalid hunt file, unknown team or hunt,
-     a taken name, a refused `init` or `import`
+  0  success (any verdict of `submit` or reply of `hint`, right or wrong, is a success)
+  1  a mistake in what was asked or given: invalid hunt file, unknown team, hunt,
+     challenge, hint or division, a taken name, a refused `init` or `import`
   2  a usage mistake: unknown command or flag, missing or malformed argument
   3  the store failed: in use by another process, damaged, or an I/O error
 
@@ -51,6 +51,11 @@ pub enum Command {
     Team(team::Command),
     /// Submit an answer on behalf of a team and print the verdict
     Submit(submit::Args),
+    /// Take a hint on behalf of a team and print it with its cost
+    Hint(hint::Args),
+    /// Organizer commands: reveal the frozen board, grant attempts, adjust points, hide teams
+    #[command(subcommand)]
+    Admin(admin::Command),
     /// Show the standings
     Board(board::Args),
     /// Show the event log, or follow it live
@@ -76,6 +81,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         Command::Init(args) => init::run(&selection, &args, out).await,
         Command::Team(command) => team::run(&selection, command, out).await,
         Command::Submit(args) => submit::run(&selection, &args, out).await,
+        Command::Hint(args) => hint::run(&selection, &args, out).await,
+        Command::Admin(command) => admin::run(&selection, command, out).await,
         Command::Board(args) => board::run(&selection, &args, out).await,
         Command::Log(args) => log::run(&selection, &args, out).await,
         Command::Graph(args) => graph::run(&selection, &args, out).await,

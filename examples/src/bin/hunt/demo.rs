@@ -1,31 +1,40 @@
-//! `hunt demo`: simulates a whole hunt on the sample hackathon hunt, on a real sled store.
+//! `hunt demo`: simulates a whole hunt on a sample hunt, on a real sled store.
 //!
 //! Time is an input to the engine, so the simulation runs on a simulated clock: each simulated
-//! minute, every team may make one submission at a time inside that minute, and the minute's
-//! submissions go to the engine together (so the store flushes once per minute, by group
+//! minute, every team may act at some second inside that minute, and the minute's submissions
+//! and hints go to the engine together (so the store flushes once per minute, by group
 //! commit). Teams differ in skill; they type right answers in messy ways, make wrong guesses
 //! (and repeat some, which is free), hit partial answers, try locked challenges, and retry
-//! submissions with the same idempotency key as a flaky network would. The chained metas
-//! unlock as their feeders are solved.
+//! submissions with the same idempotency key as a flaky network would. Weaker teams take
+//! hints (sometimes one that needs another first), one team hammers wrong answers and gets
+//! throttled, metas built from their feeders' answers unlock as the feeders are solved, and a
+//! hunt with a freeze ends with its frozen public board, the live one, and the reveal.
+//!
+//! The simulation reads its answers from the compiled hunt (plain answers, answer templates
+//! expanded with the team's own feeder answers, partial answers), so it runs any hunt file
+//! whose answers are not regexes or sealed; those challenges only ever get wrong guesses.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use hunt_core::answer::{Accepted, Judgement};
 use hunt_core::engine::Engine;
-use hunt_core::state::{ChallengeView, HuntState};
-use hunt_core::{IdempotencyKey, Span, TeamId, Timestamp, Verdict};
+use hunt_core::hunt::{Challenge, Hunt};
+use hunt_core::state::{ChallengeView, HintReply, HuntState, Outcome};
+use hunt_core::{Command, IdempotencyKey, Span, TeamId, Timestamp, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::task::JoinSet;
 
 use crate::failure::Failure;
 use crate::rng::Rng;
 use crate::store::{self, Selection};
-use crate::{board, graph, render, timeline};
+use crate::{board, graph, render};
 
-/// The sample hunt the demo runs.
-const HUNT: &str = include_str!("../../../hunts/hackathon.toml");
+/// The sample hunt the demo runs by default, and where it comes from.
+const HUNT: &str = include_str!("../../../hunts/treasure.toml");
+const HUNT_ORIGIN: &str = "examples/hunts/treasure.toml";
 
 /// Team names; past the end of the list they repeat with a number.
 const NAMES: &[&str] = &[
@@ -55,70 +64,21 @@ const NAMES: &[&str] = &[
     "Byte Buccaneers",
 ];
 
-/// How a simulated team answers one challenge of the sample hunt.
-struct Sheet {
-    slug: &'static str,
-    /// How hard it is, from 0 (everyone gets it) to 1.
-    difficulty: f64,
-    /// Right answers as people type them (the normalizations accept all of them).
-    right: &'static [&'static str],
-    /// Plausible wrong guesses; picked at random, so some get repeated.
-    wrong: &'static [&'static str],
-    /// Partial answers, if the challenge has any.
-    partial: &'static [&'static str],
-}
-
-/// The solutions of `examples/hunts/hackathon.toml`, and the mistakes teams make.
-const SHEETS: &[Sheet] = &[
-    Sheet {
-        slug: "welcome",
-        difficulty: 0.1,
-        right: &["anchors", "Anchors", "  ANCHORS "],
-        wrong: &["sails", "motto", "hold"],
-        partial: &[],
-    },
-    Sheet {
-        slug: "lighthouse",
-        difficulty: 0.4,
-        right: &["light", "Light", "LIGHT"],
-        wrong: &["fog", "ships", "keepers", "seven"],
-        partial: &["lamp", "Lamp"],
-    },
-    Sheet {
-        slug: "harbour-meta",
-        difficulty: 0.6,
-        right: &["AL DOCK", "al dock", "aldock"],
-        wrong: &["dock", "wl dock", "harbour"],
-        partial: &[],
-    },
-    Sheet {
-        slug: "compass",
-        difficulty: 0.35,
-        right: &["none", "N-O-N-E!", "None."],
-        wrong: &["north", "east", "west"],
-        partial: &[],
-    },
-    Sheet {
-        slug: "kraken",
-        difficulty: 0.3,
-        right: &["octopus", "Octopus!", "OCTOPUS"],
-        wrong: &["squid", "kraken", "cuttlefish"],
-        partial: &[],
-    },
-    Sheet {
-        slug: "sea-meta",
-        difficulty: 0.65,
-        right: &["none octopus", "None Octopus"],
-        wrong: &["octopus none", "kraken none", "sea"],
-        partial: &[],
-    },
-    Sheet {
-        slug: "treasure",
-        difficulty: 0.75,
-        right: &["skull island", "Skull Island"],
-        wrong: &["treasure island", "tortuga", "x"],
-        partial: &[],
-    },
+/// Wrong guesses teams make, whatever the hunt; those a challenge would accept or take as
+/// partial are left out for it.
+const WRONG: &[&str] = &[
+    "north",
+    "fog",
+    "seven",
+    "anchor",
+    "kraken",
+    "tortuga",
+    "lamp post",
+    "blue",
+    "eleven",
+    "flag{nope}",
+    "flag{admin}",
+    "password",
 ];
 
 /// Arguments of `hunt demo`.
@@ -126,8 +86,9 @@ const SHEETS: &[Sheet] = &[
 #[command(
     after_help = "Runs on a fresh temporary store (its path is printed, so you can \
     explore it afterwards with `hunt --data DIR board`, `team show`, `log`...) unless --data \
-    names a directory, which must not hold the sample hunt yet. The simulation runs on a \
-    simulated clock: 300 minutes take seconds."
+    names a directory, which must not hold the hunt yet. The simulation runs on a simulated \
+    clock: a 12-hour hunt takes about a second. The sample hunts in examples/hunts/ all run \
+    with --hunt-file."
 )]
 pub struct Args {
     /// Number of teams
@@ -135,32 +96,59 @@ pub struct Args {
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub teams: u32,
 
-    /// Simulated minutes from the hunt's start (the sample hunt lasts 720)
-    #[arg(long, value_name = "M", default_value_t = 300,
-          value_parser = clap::value_parser!(u32).range(1..=720))]
-    pub minutes: u32,
+    /// Simulated minutes from the hunt's start [default: the whole hunt]
+    #[arg(long, value_name = "M", value_parser = clap::value_parser!(u32).range(1..))]
+    pub minutes: Option<u32>,
 
     /// Seed of the simulation: the same seed plays the same hunt
     #[arg(long, value_name = "S", default_value_t = 2026)]
     pub seed: u64,
+
+    /// The hunt to simulate [default: the sample treasure hunt, examples/hunts/treasure.toml]
+    #[arg(long, value_name = "FILE")]
+    pub hunt_file: Option<PathBuf>,
 }
 
 /// A simulated team.
 struct Player {
     id: TeamId,
     skill: f64,
+    /// Hammers wrong answers, and gets throttled.
+    hammers: bool,
 }
 
-/// One submission planned for the current minute.
+/// What the simulation knows about answering one challenge.
+struct Sheet {
+    /// How hard it is, from 0 (everyone gets it) to 1.
+    difficulty: f64,
+    /// Right answers as people type them; empty for templates, regexes and sealed answers.
+    right: Vec<String>,
+    /// Partial answers.
+    partial: Vec<String>,
+    /// Wrong guesses.
+    wrong: Vec<&'static str>,
+}
+
+/// One action planned for the current minute.
+enum Action {
+    Submit {
+        slug: String,
+        answer: String,
+        key: IdempotencyKey,
+    },
+    Hint {
+        slug: String,
+        hint: String,
+    },
+}
+
 struct Planned {
     player: usize,
-    slug: &'static str,
-    answer: &'static str,
-    key: IdempotencyKey,
     at: Timestamp,
+    action: Action,
 }
 
-/// Verdicts counted over the simulation.
+/// Verdicts and hint replies counted over the simulation.
 #[derive(Default)]
 struct Tally {
     submissions: u64,
@@ -171,7 +159,12 @@ struct Tally {
     locked: u64,
     already_solved: u64,
     duplicates: u64,
+    throttled: u64,
+    exhausted: u64,
     other: u64,
+    hints: u64,
+    hint_points: i64,
+    hints_needing_another: u64,
 }
 
 impl Tally {
@@ -187,79 +180,150 @@ impl Tally {
             Verdict::Locked => self.locked += 1,
             Verdict::AlreadySolved => self.already_solved += 1,
             Verdict::Duplicate { .. } => self.duplicates += 1,
+            Verdict::Throttled { .. } => self.throttled += 1,
+            Verdict::AttemptsExhausted => self.exhausted += 1,
             _ => self.other += 1,
         }
+    }
+
+    fn count_hint(&mut self, reply: &HintReply) {
+        match reply {
+            HintReply::Revealed { cost, .. } => {
+                self.hints += 1;
+                self.hint_points += cost;
+            }
+            HintReply::RequiresHint { .. } => self.hints_needing_another += 1,
+            _ => {}
+        }
+    }
+
+    fn summary(&self) -> String {
+        let mut line = format!(
+            "{} submissions: {} correct, {} incorrect ({} of them repeats, free), {} partial, \
+             {} locked, {} already solved, {} duplicate retries, {} throttled, {} with no \
+             attempts left",
+            self.submissions,
+            self.correct,
+            self.incorrect,
+            self.repeats,
+            self.partial,
+            self.locked,
+            self.already_solved,
+            self.duplicates,
+            self.throttled,
+            self.exhausted,
+        );
+        if self.other > 0 {
+            line.push_str(&format!(", {} other", self.other));
+        }
+        line.push_str(&format!(
+            "\n{} hints taken, costing {} points in all; {} refused until the hint they \
+             require was taken",
+            self.hints, self.hint_points, self.hints_needing_another
+        ));
+        line
     }
 }
 
 /// Runs `hunt demo`.
 pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
     let started = Instant::now();
+    let (source, origin) = match &args.hunt_file {
+        Some(path) => (
+            std::fs::read_to_string(path)
+                .map_err(|e| Failure::user(format!("cannot read {}: {e}", path.display())))?,
+            path.display().to_string(),
+        ),
+        None => (HUNT.to_owned(), HUNT_ORIGIN.to_owned()),
+    };
+    let hunt = hunt_core::definition::load(&source)
+        .map_err(|error| Failure::Definition { origin, error })?;
+    let length = u32::try_from(hunt.end.since(hunt.start).as_millis() / 60_000).unwrap_or(u32::MAX);
+    let minutes = args.minutes.unwrap_or(length);
+    if minutes > length {
+        return Err(Failure::user(format!(
+            "hunt `{}` lasts {length} minutes: --minutes can be at most {length}",
+            hunt.id
+        )));
+    }
     let dir = data_dir(selection)?;
     let store: Arc<dyn hunt_core::store::Store> = Arc::new(store::open_sled(&dir).await?);
-    let hunt = hunt_core::definition::load(HUNT).map_err(|error| Failure::Definition {
-        origin: "examples/hunts/hackathon.toml".to_owned(),
-        error,
-    })?;
     if store.load_definition(&hunt.id).await?.is_some() {
         return Err(Failure::user(format!(
-            "{} already holds the sample hunt `{}`: give a new directory with --data, or \
-             leave --data out for a fresh temporary one",
+            "{} already holds the hunt `{}`: give a new directory with --data, or leave \
+             --data out for a fresh temporary one",
             dir.display(),
             hunt.id
         )));
     }
-    let engine = Arc::new(Engine::create(store.clone(), HUNT, None).await?);
-    let start = engine.snapshot().hunt().start;
+    let engine = Arc::new(Engine::create(store.clone(), &source, None).await?);
+    let start = hunt.start;
     writeln!(
         out,
-        "{}: {} teams, {} simulated minutes, seed {}",
-        engine.snapshot().hunt().title,
-        args.teams,
-        args.minutes,
-        args.seed
+        "{}: {} teams, {minutes} simulated minutes, seed {}",
+        hunt.title, args.teams, args.seed
     )?;
     writeln!(out, "Store: {}", dir.display())?;
 
+    let sheets = sheets(&hunt);
     let mut rng = Rng::new(args.seed);
-    let players = register(&engine, args.teams, start, &mut rng).await?;
-    let progress = progress_bar(u64::from(args.minutes));
+    let players = register(&engine, &hunt, args.teams, &mut rng).await?;
+    let progress = progress_bar(u64::from(minutes));
     let mut tally = Tally::default();
     let mut keys = 0u128;
-    for minute in 0..i64::from(args.minutes) {
+    for minute in 0..i64::from(minutes) {
         let at = start.saturating_add(Span::from_secs(minute * 60));
-        let plans = plan_minute(&engine.snapshot(), &players, at, &mut rng, &mut keys);
+        let plans = plan_minute(
+            &engine.snapshot(),
+            &sheets,
+            &players,
+            minute,
+            at,
+            &mut rng,
+            &mut keys,
+        );
         let mut batch = JoinSet::new();
         for plan in plans {
             let engine = engine.clone();
             let team = players[plan.player].id;
             batch.spawn(async move {
-                let verdict = engine
-                    .submit(team, plan.slug, plan.answer, plan.key, plan.at)
-                    .await;
-                (plan, verdict)
+                let command = match &plan.action {
+                    Action::Submit { slug, answer, key } => Command::Submit {
+                        team,
+                        challenge: slug.clone(),
+                        answer: answer.clone(),
+                        key: *key,
+                    },
+                    Action::Hint { slug, hint } => Command::TakeHint {
+                        team,
+                        challenge: slug.clone(),
+                        hint: hint.clone(),
+                    },
+                };
+                let outcome = engine.execute(command, plan.at).await;
+                (plan, outcome)
             });
         }
         while let Some(joined) = batch.join_next().await {
-            let (plan, verdict) =
+            let (plan, outcome) =
                 joined.map_err(|e| Failure::user(format!("a simulated team failed: {e}")))?;
-            let verdict = verdict?;
-            tally.count(&verdict);
-            if let Verdict::Correct {
-                first_solve: true, ..
-            } = verdict
-            {
-                let state = engine.snapshot();
-                let name = state.team(players[plan.player].id).map_or("?", |t| &t.name);
-                let title = state
-                    .hunt()
-                    .challenge_by_slug(plan.slug)
-                    .map_or(plan.slug, |c| &c.title);
-                let line = format!(
-                    "{}  first solve of \"{title}\" by {name}",
-                    render::time(plan.at)
-                );
-                progress.suspend(|| writeln!(out, "{line}"))?;
+            match outcome? {
+                Outcome::Verdict(verdict) => {
+                    tally.count(&verdict);
+                    if let (
+                        Verdict::Correct {
+                            first_solve: true, ..
+                        },
+                        Action::Submit { slug, .. },
+                    ) = (&verdict, &plan.action)
+                    {
+                        let line =
+                            first_blood(&engine.snapshot(), &players[plan.player], slug, plan.at);
+                        progress.suspend(|| writeln!(out, "{line}"))?;
+                    }
+                }
+                Outcome::Hint(reply) => tally.count_hint(&reply),
+                _ => {}
             }
         }
         if let Some(leader) = engine.snapshot().top(1).first() {
@@ -269,38 +333,13 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     }
     progress.finish_and_clear();
 
-    let state = engine.snapshot();
-    writeln!(
-        out,
-        "\n{} submissions: {} correct, {} incorrect ({} of them repeats, free), {} partial, \
-         {} locked, {} already solved, {} duplicate retries{}",
-        tally.submissions,
-        tally.correct,
-        tally.incorrect,
-        tally.repeats,
-        tally.partial,
-        tally.locked,
-        tally.already_solved,
-        tally.duplicates,
-        if tally.other > 0 {
-            format!(", {} other", tally.other)
-        } else {
-            String::new()
-        }
-    )?;
-    let end = start.saturating_add(Span::from_secs(i64::from(args.minutes) * 60));
-    writeln!(
-        out,
-        "\nStandings at {} (top 10 of {}):",
-        render::time(end),
-        state.board_len()
-    )?;
-    board::write_board(&state.top(10), out)?;
+    writeln!(out, "\n{}", tally.summary())?;
+    let end = start.saturating_add(Span::from_secs(i64::from(minutes) * 60));
+    finish(&engine, end, out).await?;
 
-    let log = store::read_log(&*store, engine.hunt_id(), 0).await?;
-    let series = timeline::top(&state, &log, 10);
+    let state = engine.snapshot();
     let graph_path = dir.join("score-graph.svg");
-    graph::draw(&state, &series, &graph_path)?;
+    graph::draw(&state, &graph::series(&state, 10), &graph_path)?;
     writeln!(out, "\nScore graph: {}", graph_path.display())?;
     writeln!(
         out,
@@ -319,6 +358,63 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     Ok(())
 }
 
+/// The line announcing a first blood.
+fn first_blood(state: &HuntState, player: &Player, slug: &str, at: Timestamp) -> String {
+    let name = state.team(player.id).map_or("?", |t| &t.name);
+    let title = state
+        .hunt()
+        .challenge_by_slug(slug)
+        .map_or(slug, |c| &c.title);
+    format!("{}  first blood on \"{title}\" by {name}", render::time(at))
+}
+
+/// The boards at the end: frozen and live, then the reveal, for a hunt whose freeze passed;
+/// else the live board.
+async fn finish(engine: &Engine, end: Timestamp, out: &mut dyn Write) -> Result<(), Failure> {
+    let state = engine.snapshot();
+    let freeze = state.hunt().freeze;
+    if let Some(freeze) = freeze.filter(|_| state.is_frozen()) {
+        writeln!(
+            out,
+            "\nPublic board at {}, as teams see it: frozen at {} (top 10 of {}):",
+            render::time(end),
+            render::time(freeze),
+            state.public().board_len()
+        )?;
+        board::write_board(&state.public().top(10), out)?;
+        writeln!(
+            out,
+            "\nLive board at {}, as organizers see it (top 10 of {}):",
+            render::time(end),
+            state.board_len()
+        )?;
+        board::write_board(&state.top(10), out)?;
+        engine.execute(Command::RevealBoard, end).await?;
+        writeln!(
+            out,
+            "\nRevealed the final board at {}: the public board is the live one again",
+            render::time(end)
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\nStandings at {} (top 10 of {}):",
+        render::time(end),
+        state.board_len()
+    )?;
+    board::write_board(&state.top(10), out)?;
+    if let Some(freeze) = freeze.filter(|f| *f >= end) {
+        writeln!(
+            out,
+            "(The board freezes at {}, after the simulated minutes: simulate the whole hunt to \
+             see the frozen board and the reveal)",
+            render::time(freeze)
+        )?;
+    }
+    Ok(())
+}
+
 /// `--data`, or a fresh temporary directory that is kept after the demo.
 fn data_dir(selection: &Selection) -> Result<PathBuf, Failure> {
     match &selection.data {
@@ -331,111 +427,322 @@ fn data_dir(selection: &Selection) -> Result<PathBuf, Failure> {
     }
 }
 
-/// Registers the teams half an hour before the start, with skills spread by the seed and
-/// every third team in the "Students" division.
+/// What the simulation knows of each challenge, by challenge id: the answers read from the
+/// compiled hunt, spelled the ways people type them (each spelling checked by the challenge's
+/// own checker), and a difficulty growing along the hunt, higher for metas.
+fn sheets(hunt: &Hunt) -> Vec<Sheet> {
+    let count = hunt.challenges.len().max(1) as f64;
+    hunt.challenges
+        .iter()
+        .map(|c| {
+            let judge = |raw: &str| c.answers.judge(&c.slug, raw, None).ok();
+            let right = match &c.answers.accepted {
+                Accepted::Plain(answers) => answers
+                    .iter()
+                    .flat_map(|a| spellings(a))
+                    .filter(|s| judge(s) == Some(Judgement::Accepted))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let partial = c
+                .answers
+                .partials
+                .iter()
+                .flat_map(|p| spellings(&p.normalized))
+                .filter(|s| matches!(judge(s), Some(Judgement::Partial(_))))
+                .collect();
+            let wrong = WRONG
+                .iter()
+                .copied()
+                .filter(|w| matches!(judge(w), Some(Judgement::Wrong(_))))
+                .collect();
+            let position = c.id.index() as f64 / count;
+            let difficulty = (0.1 + 0.5 * position + if c.meta { 0.15 } else { 0.0 }).min(0.85);
+            Sheet {
+                difficulty,
+                right,
+                partial,
+                wrong,
+            }
+        })
+        .collect()
+}
+
+/// An answer as people type it: as is, shouted, capitalized, padded, with a "!".
+fn spellings(answer: &str) -> Vec<String> {
+    let mut capitalized = answer.chars();
+    let capitalized = capitalized
+        .next()
+        .map(|first| first.to_uppercase().chain(capitalized).collect())
+        .unwrap_or_default();
+    vec![
+        answer.to_owned(),
+        answer.to_uppercase(),
+        capitalized,
+        format!("  {answer} "),
+        format!("{answer}!"),
+    ]
+}
+
+/// The right answer of `challenge` for the team `state` describes, as it might type it: a
+/// template is expanded with the team's own feeder answers. `None` if the simulation cannot
+/// know it (regexes, sealed answers, a template's feeder not solved).
+fn right_answer(
+    challenge: &Challenge,
+    sheet: &Sheet,
+    team: &hunt_core::state::TeamState,
+    rng: &mut Rng,
+) -> Option<String> {
+    match &challenge.answers.accepted {
+        Accepted::Template(template) => {
+            let expanded = template.expand(challenge.answers.normalization, |feeder| {
+                team.solve_of(feeder).map(|s| s.answer.as_str())
+            })?;
+            // Shouted half the time, when the normalization allows it.
+            let shouted = expanded.to_uppercase();
+            let accepts = |raw: &str| {
+                challenge
+                    .answers
+                    .judge_for_team(&challenge.slug, raw, None, |feeder| {
+                        team.solve_of(feeder).map(|s| s.answer.as_str())
+                    })
+                    .is_ok_and(|j| j == Judgement::Accepted)
+            };
+            Some(if rng.chance(0.5) && accepts(&shouted) {
+                shouted
+            } else {
+                expanded
+            })
+        }
+        _ if sheet.right.is_empty() => None,
+        _ => Some(rng.pick(&sheet.right).clone()),
+    }
+}
+
+/// Registers the teams half an hour before the start, with skills spread by the seed, in the
+/// hunt's declared divisions in turn (or every third team in "Students", the rest in "Open").
+/// The weakest team hammers wrong answers.
 async fn register(
     engine: &Arc<Engine>,
+    hunt: &Hunt,
     teams: u32,
-    start: Timestamp,
     rng: &mut Rng,
 ) -> Result<Vec<Player>, Failure> {
-    let at = start.saturating_add(Span::from_secs(-30 * 60));
+    let at = hunt.start.saturating_add(Span::from_secs(-30 * 60));
     let mut batch = JoinSet::new();
     for i in 0..teams as usize {
         let name = match i / NAMES.len() {
             0 => NAMES[i].to_owned(),
             round => format!("{} {}", NAMES[i % NAMES.len()], round + 1),
         };
-        let division = if i % 3 == 2 { "Students" } else { "Open" };
+        let division = match hunt.divisions.as_slice() {
+            [] if i % 3 == 2 => "Students".to_owned(),
+            [] => "Open".to_owned(),
+            declared => declared[i % declared.len()].name.clone(),
+        };
         let engine = engine.clone();
-        batch.spawn(async move { engine.register(&name, Some(division), at).await });
+        batch.spawn(async move { engine.register(&name, Some(&division), at).await });
     }
     let mut players = Vec::with_capacity(teams as usize);
     while let Some(joined) = batch.join_next().await {
         let id = joined.map_err(|e| Failure::user(format!("registering failed: {e}")))??;
-        players.push(Player { id, skill: 0.0 });
+        players.push(Player {
+            id,
+            skill: 0.0,
+            hammers: false,
+        });
     }
     players.sort_by_key(|p| p.id);
     for player in &mut players {
         player.skill = 0.2 + 0.75 * rng.unit();
     }
+    if teams > 1
+        && let Some(weakest) = players
+            .iter_mut()
+            .min_by(|a, b| a.skill.total_cmp(&b.skill))
+    {
+        weakest.hammers = true;
+    }
     Ok(players)
 }
 
-/// What each team submits this minute, decided on the state at its start.
+/// What each team does this minute, decided on the state at its start.
 fn plan_minute(
     state: &HuntState,
+    sheets: &[Sheet],
     players: &[Player],
+    minute: i64,
     at: Timestamp,
     rng: &mut Rng,
     keys: &mut u128,
 ) -> Vec<Planned> {
+    let hunt = state.hunt();
+    // Teams play a 5-hour hunt at full pace and a longer one more slowly, so that its end (and
+    // the freeze) still sees solves.
+    let length = hunt.end.since(hunt.start).as_millis() as f64 / 60_000.0;
+    let pace = (300.0 / length).clamp(0.25, 1.0);
     let mut plans = Vec::new();
     for (index, player) in players.iter().enumerate() {
-        // Stronger teams submit more often.
-        if !rng.chance(0.02 + 0.06 * player.skill) {
-            continue;
-        }
-        let Some(progress) = state.progress(player.id, at) else {
+        let (Some(team), Some(progress)) = (state.team(player.id), state.progress(player.id, at))
+        else {
             continue;
         };
-        let open: Vec<&str> = progress
+        if team.solve_count() == hunt.challenges.len() {
+            continue;
+        }
+        // Open, unsolved challenges with attempts left: (slug, throttled, untaken hints,
+        // hints taken).
+        let open: Vec<(&str, bool, Vec<&str>, usize)> = progress
             .challenges
             .iter()
             .filter_map(|view| match view {
                 ChallengeView::Open {
-                    slug, solved: None, ..
-                } => Some(slug.as_str()),
+                    slug,
+                    solved: None,
+                    retry_at,
+                    hints,
+                    attempts_left,
+                    ..
+                } if *attempts_left != Some(0) => Some((
+                    slug.as_str(),
+                    retry_at.is_some(),
+                    hints
+                        .iter()
+                        .filter(|h| h.content.is_none())
+                        .map(|h| h.slug.as_str())
+                        .collect(),
+                    hints.iter().filter(|h| h.content.is_some()).count(),
+                )),
                 _ => None,
             })
             .collect();
-        let solved_all = state
-            .team(player.id)
-            .is_some_and(|t| t.solve_count() == state.hunt().challenges.len());
-        if solved_all {
+        let second = |rng: &mut Rng| {
+            at.saturating_add(Span::from_secs(i64::try_from(rng.below(60)).unwrap_or(0)))
+        };
+
+        // The hammering team: bursts of fresh wrong guesses at one challenge, a few seconds
+        // apart, whatever the throttle says.
+        if player.hammers && minute % 30 < 3 && !open.is_empty() {
+            let (slug, ..) = *rng.pick(&open);
+            for burst in 0..5 {
+                let key = next_key(keys);
+                plans.push(Planned {
+                    player: index,
+                    at: at.saturating_add(Span::from_secs(burst * 2)),
+                    action: Action::Submit {
+                        slug: slug.to_owned(),
+                        answer: format!("nope {}", letters(key.0)),
+                        key,
+                    },
+                });
+            }
             continue;
         }
-        let sheet = if open.is_empty() || rng.chance(0.02) {
+
+        // Weaker teams take hints, more readily on a challenge they keep getting wrong.
+        // They pick any hint not taken yet, so now and then one that needs another first.
+        if player.skill < 0.6 && rng.chance(0.03 * (1.0 - player.skill)) {
+            let hinted: Vec<_> = open
+                .iter()
+                .filter(|(.., untaken, _)| !untaken.is_empty())
+                .collect();
+            if !hinted.is_empty() {
+                let (slug, _, untaken, _) = *rng.pick(&hinted);
+                plans.push(Planned {
+                    player: index,
+                    at: second(rng),
+                    action: Action::Hint {
+                        slug: (*slug).to_owned(),
+                        hint: (*rng.pick(untaken)).to_owned(),
+                    },
+                });
+                continue;
+            }
+        }
+
+        // Stronger teams submit more often; longer hunts are played more slowly.
+        if !rng.chance(pace * (0.02 + 0.06 * player.skill)) {
+            continue;
+        }
+        // Most teams wait out a throttle; a few guess again too early.
+        let ready: Vec<_> = open
+            .iter()
+            .filter(|(_, throttled, ..)| !throttled || rng.chance(0.1))
+            .collect();
+        let (challenge, hints_taken) = if rng.chance(0.02) {
             // Now and then a team guesses at a challenge it cannot see yet.
-            rng.pick(SHEETS)
+            (rng.pick(&hunt.challenges), 0)
+        } else if ready.is_empty() {
+            continue;
         } else {
-            let slug = *rng.pick(&open);
-            match SHEETS.iter().find(|s| s.slug == slug) {
-                Some(sheet) => sheet,
+            let (slug, _, _, taken) = **rng.pick(&ready);
+            match hunt.challenge_by_slug(slug) {
+                Some(challenge) => (challenge, taken),
                 None => continue,
             }
         };
-        let roll = rng.unit();
-        let p_right = 0.03 + 0.85 * player.skill * (1.0 - sheet.difficulty);
-        let answer = if roll < p_right {
-            *rng.pick(sheet.right)
+        let sheet = &sheets[challenge.id.index()];
+        let p_right =
+            0.03 + 0.85 * player.skill * (1.0 - sheet.difficulty) + 0.15 * hints_taken as f64;
+        let key = next_key(keys);
+        let answer = if rng.unit() < p_right
+            && let Some(right) = right_answer(challenge, sheet, team, rng)
+        {
+            right
         } else if !sheet.partial.is_empty() && rng.chance(0.4) {
-            *rng.pick(sheet.partial)
+            rng.pick(&sheet.partial).clone()
+        } else if !sheet.wrong.is_empty() {
+            (*rng.pick(&sheet.wrong)).to_owned()
         } else {
-            *rng.pick(sheet.wrong)
+            format!("nope {}", letters(key.0))
         };
-        *keys += 1;
-        // Spread the minute's submissions over its 60 seconds.
-        let second = i64::try_from(rng.below(60)).unwrap_or(0);
         let plan = Planned {
             player: index,
-            slug: sheet.slug,
-            answer,
-            key: IdempotencyKey(*keys),
-            at: at.saturating_add(Span::from_secs(second)),
+            at: second(rng),
+            action: Action::Submit {
+                slug: challenge.slug.clone(),
+                answer,
+                key,
+            },
         };
         // A flaky connection: the client sends the same submission again with the same key.
-        let retry = rng.chance(0.03).then(|| Planned {
-            player: plan.player,
-            slug: plan.slug,
-            answer: plan.answer,
-            key: plan.key,
-            at: plan.at.saturating_add(Span::from_secs(1)),
+        let retry = rng.chance(0.03).then(|| match &plan.action {
+            Action::Submit { slug, answer, key } => Planned {
+                player: index,
+                at: plan.at.saturating_add(Span::from_secs(1)),
+                action: Action::Submit {
+                    slug: slug.clone(),
+                    answer: answer.clone(),
+                    key: *key,
+                },
+            },
+            Action::Hint { .. } => unreachable!("planned as a submission"),
         });
         plans.push(plan);
         plans.extend(retry);
     }
     plans
+}
+
+/// A fresh idempotency key.
+fn next_key(keys: &mut u128) -> IdempotencyKey {
+    *keys += 1;
+    IdempotencyKey(*keys)
+}
+
+/// `n` spelled in letters ("a", "b", …, "ba", …), so made-up guesses stay distinct under
+/// normalizations that keep only letters.
+fn letters(mut n: u128) -> String {
+    let mut word = Vec::new();
+    loop {
+        word.push(b'a' + (n % 26) as u8);
+        n /= 26;
+        if n == 0 {
+            break;
+        }
+    }
+    word.reverse();
+    String::from_utf8(word).unwrap_or_default()
 }
 
 /// The progress bar, on stderr (hidden when stderr is not a terminal).

@@ -1,5 +1,8 @@
 //! `hunt graph --out FILE.svg`: the top teams' scores over time, drawn with plotters' SVG
 //! backend (text is left to the SVG viewer's fonts, so no system fonts are needed here).
+//!
+//! The series are the core's timelines (`HuntState::top_timelines`), so the graph counts
+//! scores exactly as the board does: dynamic values, hint costs and adjustments included.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,7 +14,6 @@ use plotters::prelude::*;
 use crate::failure::Failure;
 use crate::output;
 use crate::store::Selection;
-use crate::timeline::{self, Series};
 
 /// Picture size in pixels.
 const SIZE: (u32, u32) = (1000, 600);
@@ -26,16 +28,55 @@ pub struct Args {
     /// How many teams, from the top of the board
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
+
+    /// The public graph, as teams see it: frozen after the hunt's freeze time, until
+    /// `hunt admin reveal`
+    #[arg(long)]
+    pub public: bool,
+}
+
+/// One team's score after each change, in time order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series {
+    /// The team's display name.
+    pub name: String,
+    /// `(when, score from then on)`, starting at the hunt's start with 0.
+    pub steps: Vec<(Timestamp, i64)>,
+}
+
+/// The series of the first `n` teams of `view`'s board (the live state or its public view),
+/// in board order.
+pub fn series(view: &HuntState, n: usize) -> Vec<Series> {
+    let start = view.hunt().start;
+    view.top_timelines(n)
+        .into_iter()
+        .map(|(row, timeline)| {
+            let mut steps = vec![(start, 0)];
+            // Scoring before the start (an early adjustment) is drawn at the start.
+            steps.extend(timeline.iter().map(|p| (p.at.max(start), p.score)));
+            Series {
+                name: row.name,
+                steps,
+            }
+        })
+        .collect()
 }
 
 /// Runs `hunt graph`.
 pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
-    let (state, log) = selection.replay().await?;
-    let series = timeline::top(&state, &log, args.top);
+    let engine = selection.open_engine().await?;
+    let state = engine.snapshot();
+    let view = if args.public { state.public() } else { &*state };
+    let series = series(view, args.top);
     draw(&state, &series, &args.out)?;
+    let frozen = if args.public && state.is_frozen() {
+        " (public: frozen at the freeze)"
+    } else {
+        ""
+    };
     writeln!(
         out,
-        "Wrote the scores of the top {} teams over time to {}",
+        "Wrote the scores of the top {} teams over time{frozen} to {}",
         series.len(),
         args.out.display()
     )?;
@@ -133,4 +174,92 @@ fn clock_label(ms: i64, with_day: bool) -> String {
 
 fn cannot_draw(error: impl std::fmt::Display) -> Failure {
     Failure::user(format!("cannot draw the score graph: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use hunt_core::{Command, IdempotencyKey, TeamId};
+
+    use super::*;
+
+    const HUNT: &str = include_str!("../../../hunts/hackathon.toml");
+
+    fn at(time: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(time).expect("valid")
+    }
+
+    /// Decides and applies `command` at `time`.
+    fn run(state: &mut HuntState, command: Command, time: &str) {
+        let decision = state.decide(&command, at(time)).expect("decided");
+        state.apply_all(&decision.events).expect("applied");
+    }
+
+    fn submit(team: u32, challenge: &str, answer: &str, key: u128) -> Command {
+        Command::Submit {
+            team: TeamId(team),
+            challenge: challenge.into(),
+            answer: answer.into(),
+            key: IdempotencyKey(key),
+        }
+    }
+
+    #[test]
+    fn series_follow_the_core_timelines_live_and_frozen() {
+        let hunt = hunt_core::definition::load(HUNT).expect("the sample loads");
+        let mut state = HuntState::new(Arc::new(hunt), None).expect("no sealed answers");
+        for name in ["Otters", "Pointers"] {
+            let register = Command::Register {
+                name: name.into(),
+                division: None,
+            };
+            run(&mut state, register, "2026-11-28T08:00:00Z");
+        }
+        run(
+            &mut state,
+            submit(0, "welcome", "anchors", 1),
+            "2026-11-28T10:00:00Z",
+        );
+        let adjust = Command::Adjust {
+            team: TeamId(0),
+            delta: -30,
+            reason: "late".into(),
+        };
+        run(&mut state, adjust, "2026-11-28T11:00:00Z");
+        // After the 20:00 freeze: on the live graph only.
+        run(
+            &mut state,
+            submit(1, "welcome", "anchors", 2),
+            "2026-11-28T20:10:00Z",
+        );
+        run(
+            &mut state,
+            submit(1, "lighthouse", "light", 3),
+            "2026-11-28T20:20:00Z",
+        );
+
+        let start = at("2026-11-28T09:00:00Z");
+        let live = series(&state, 10);
+        assert_eq!(live[0].name, "Pointers");
+        assert_eq!(
+            live[0].steps,
+            [
+                (start, 0),
+                (at("2026-11-28T20:10:00Z"), 100),
+                (at("2026-11-28T20:20:00Z"), 250)
+            ]
+        );
+        assert_eq!(
+            live[1].steps,
+            [
+                (start, 0),
+                (at("2026-11-28T10:00:00Z"), 100),
+                (at("2026-11-28T11:00:00Z"), 70)
+            ]
+        );
+        let public = series(state.public(), 10);
+        assert_eq!(public[0].name, "Otters");
+        assert_eq!(public[1].steps, [(start, 0)]);
+    }
 }

@@ -129,6 +129,34 @@ impl Printer {
                     "shown on the board again".to_owned()
                 },
             ),
+            Event::HintTaken {
+                team,
+                challenge,
+                hint,
+                at,
+            } => (
+                *at,
+                name(team),
+                format!("{challenge}: took hint \"{hint}\""),
+            ),
+            Event::AttemptsGranted {
+                team,
+                challenge,
+                extra,
+                at,
+            } => (
+                *at,
+                name(team),
+                format!(
+                    "{challenge}: granted {extra} more {}",
+                    if *extra == 1 { "attempt" } else { "attempts" }
+                ),
+            ),
+            Event::BoardRevealed { at } => (
+                *at,
+                "(organizers)".to_owned(),
+                "revealed the final board".to_owned(),
+            ),
             // Events added to the core later print as their JSON until given words here.
             other => {
                 let json = serde_json::to_string(other).unwrap_or_else(|_| format!("{other:?}"));

@@ -5,6 +5,7 @@
 //! turns every failure into one line on stderr and an exit code, `store.rs` opens the store and
 //! picks the hunt, and `render.rs` says verdicts and times the way people read them.
 
+mod admin;
 mod board;
 mod check;
 mod cli;
@@ -13,6 +14,7 @@ mod demo;
 mod export;
 mod failure;
 mod graph;
+mod hint;
 mod import;
 mod init;
 mod log;
@@ -22,7 +24,6 @@ mod rng;
 mod store;
 mod submit;
 mod team;
-mod timeline;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -1,18 +1,21 @@
 //! How the CLI says things to people: verdicts as sentences, times, and the style of tables.
 //!
-//! [`verdict`] is the one place that turns a [`Verdict`] into words, so the verdicts the rules
-//! work adds (throttling with a retry time, first blood bonuses) are one arm each here.
+//! [`verdict`] is the one place that turns a [`Verdict`] into words, and [`hint`] the one for
+//! a [`HintReply`]; [`wait`] says how long until a throttled team may guess again.
 
 use comfy_table::{CellAlignment, Table, presets};
-use hunt_core::{Timestamp, Verdict, Window};
+use hunt_core::hint::HintCharge;
+use hunt_core::state::HintReply;
+use hunt_core::{Span, Timestamp, Verdict, Window};
 
-/// A verdict as a team would want to read it.
-pub fn verdict(verdict: &Verdict) -> String {
+/// A verdict as a team would want to read it; `now` is when it was given, so a throttled
+/// team reads how long to wait rather than an instant.
+pub fn verdict(verdict: &Verdict, now: Timestamp) -> String {
     match verdict {
         Verdict::Correct {
             points,
             first_solve: true,
-        } => format!("Correct! +{points} points, first solve"),
+        } => format!("Correct! +{points} points, first blood"),
         Verdict::Correct { points, .. } => format!("Correct! +{points} points"),
         Verdict::Incorrect { repeated: true, .. } => {
             "Already tried that one: no attempt used".to_owned()
@@ -39,15 +42,62 @@ pub fn verdict(verdict: &Verdict) -> String {
         Verdict::NotOpen(Window::AfterEnd { closed_at }) => {
             format!("The hunt closed at {closed_at}")
         }
-        Verdict::AttemptsExhausted => "No attempts left for that challenge".to_owned(),
-        Verdict::Duplicate { original } => {
-            format!("Already received (same key): {}", self::verdict(original))
+        Verdict::AttemptsExhausted => {
+            "No attempts left for that challenge: nothing was judged (an organizer can grant \
+             more)"
+                .to_owned()
         }
+        Verdict::Throttled { retry_at } => format!(
+            "Too many guesses: try again in {}",
+            wait(retry_at.since(now))
+        ),
+        Verdict::Duplicate { original } => format!(
+            "Already received (same key): {}",
+            self::verdict(original, now)
+        ),
         Verdict::KeyConflict => {
             "That key was already used for another submission: nothing recorded".to_owned()
         }
         // Verdicts added to the core later read as their debug form until given words here.
         other => format!("Not accepted: {other:?}"),
+    }
+}
+
+/// The reply to taking a hint. `charge` is the hunt's policy and `solved` whether the team
+/// already solved the challenge, which together say when the cost is paid.
+pub fn hint(reply: &HintReply, charge: HintCharge, solved: bool, now: Timestamp) -> String {
+    match reply {
+        HintReply::Revealed { content, cost: 0 } => format!("Hint (free): {content}"),
+        HintReply::Revealed { content, cost } if charge == HintCharge::OnSolve && !solved => {
+            format!("Hint (\u{2212}{cost} points if you solve it): {content}")
+        }
+        HintReply::Revealed { content, cost } => {
+            format!("Hint (\u{2212}{cost} points): {content}")
+        }
+        HintReply::AlreadyTaken { content } => {
+            format!("Hint already taken, nothing charged again: {content}")
+        }
+        HintReply::RequiresHint { hint } => {
+            format!("That hint requires hint \"{hint}\" first: nothing taken")
+        }
+        // The same words as a locked submission: a team cannot tell locked from unknown.
+        HintReply::Locked => self::verdict(&Verdict::Locked, now),
+        HintReply::NotOpen(window) => self::verdict(&Verdict::NotOpen(*window), now),
+        other => format!("Not taken: {other:?}"),
+    }
+}
+
+/// A wait in the largest units that keep it short: "40 s", "2 min 40 s", "1 h 5 min".
+/// Rounded up to the second, so "try again in" never names a time that is still too early.
+pub fn wait(span: Span) -> String {
+    let secs = (span.as_millis().max(0) + 999) / 1000;
+    let (h, min, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    match (h, min, s) {
+        (0, 0, s) => format!("{s} s"),
+        (0, min, 0) => format!("{min} min"),
+        (0, min, s) => format!("{min} min {s} s"),
+        (h, 0, _) => format!("{h} h"),
+        (h, min, _) => format!("{h} h {min} min"),
     }
 }
 
@@ -88,7 +138,7 @@ mod tests {
                     points: 400,
                     first_solve: true,
                 },
-                "Correct! +400 points, first solve",
+                "Correct! +400 points, first blood",
             ),
             (
                 Verdict::Incorrect {
@@ -120,9 +170,71 @@ mod tests {
                 },
                 "Already received (same key): That challenge is locked",
             ),
+            (
+                Verdict::Throttled {
+                    retry_at: at.saturating_add(Span::from_secs(160)),
+                },
+                "Too many guesses: try again in 2 min 40 s",
+            ),
         ];
         for (verdict, expected) in table {
-            assert_eq!(super::verdict(&verdict), expected);
+            assert_eq!(super::verdict(&verdict, at), expected);
+        }
+    }
+
+    #[test]
+    fn waits_read_in_human_units() {
+        let table = [
+            (0, "0 s"),
+            (1, "1 s"),
+            (40_000, "40 s"),
+            (39_001, "40 s"),
+            (60_000, "1 min"),
+            (160_000, "2 min 40 s"),
+            (3_600_000, "1 h"),
+            (3_900_000, "1 h 5 min"),
+            (-5, "0 s"),
+        ];
+        for (millis, expected) in table {
+            assert_eq!(wait(Span(millis)), expected, "{millis} ms");
+        }
+    }
+
+    #[test]
+    fn hint_replies_say_what_they_cost() {
+        let at = Timestamp::parse_rfc3339("2026-11-28T09:00:00Z").expect("valid");
+        let revealed = HintReply::Revealed {
+            content: "Look up.".into(),
+            cost: 50,
+        };
+        let table = [
+            (
+                &revealed,
+                HintCharge::Taken,
+                false,
+                "Hint (\u{2212}50 points): Look up.",
+            ),
+            (
+                &revealed,
+                HintCharge::OnSolve,
+                false,
+                "Hint (\u{2212}50 points if you solve it): Look up.",
+            ),
+            (
+                &revealed,
+                HintCharge::OnSolve,
+                true,
+                "Hint (\u{2212}50 points): Look up.",
+            ),
+            (
+                &HintReply::Locked,
+                HintCharge::Taken,
+                false,
+                "That challenge is locked",
+            ),
+        ];
+        for (reply, charge, solved, expected) in table {
+            assert_eq!(hint(reply, charge, solved, at), expected);
         }
     }
 }

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use hunt_core::answer::Secret;
 use hunt_core::engine::Engine;
-use hunt_core::state::HuntState;
 use hunt_core::store::{Store, StoreError};
 use hunt_core::{HuntId, Recorded};
 use hunt_store_sled::SledStore;
@@ -114,23 +113,6 @@ impl Selection {
         let store = self.open_store(Create::Never).await?;
         let hunt = self.hunt_id(&*store).await?;
         Ok(Engine::open(store, &hunt, secret()).await?)
-    }
-
-    /// The selected hunt's state and its whole log, for commands that need the events too.
-    /// The store is closed again before this returns.
-    pub async fn replay(&self) -> Result<(HuntState, Vec<Recorded>), Failure> {
-        let store = self.open_store(Create::Never).await?;
-        let hunt = self.hunt_id(&*store).await?;
-        let engine = Engine::open(store.clone(), &hunt, secret()).await?;
-        let log = read_log(&*store, &hunt, 0).await?;
-        // The engine replayed the same log; keep its state, caught up to what was read.
-        let state = (*engine.snapshot()).clone();
-        if state.seq() != log.last().map_or(0, |r| r.seq) {
-            return Err(Failure::Store(format!(
-                "the log of hunt `{hunt}` changed while it was read; retry"
-            )));
-        }
-        Ok((state, log))
     }
 }
 

@@ -4,6 +4,8 @@ use std::io::Write;
 
 use hunt_core::IdempotencyKey;
 
+use hunt_core::state::HuntState;
+
 use crate::clock::At;
 use crate::failure::Failure;
 use crate::render;
@@ -13,9 +15,10 @@ use crate::team;
 /// Arguments of `hunt submit`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Prints the verdict (\"Correct! +100 points, first solve\", \
-    \"Incorrect. 3 attempts left\", \"Keep going: ...\", \"That challenge is locked\", ...) \
-    and exits 0 whatever it is; an unknown team or challenge exits 1."
+    after_help = "Prints the verdict (\"Correct! +412 points, first blood\", \
+    \"Incorrect. 3 attempts left\", \"Keep going: ...\", \"Too many guesses: try again in \
+    40 s\", \"That challenge is locked\", ...) and exits 0 whatever it is; an unknown team or \
+    challenge exits 1."
 )]
 pub struct Args {
     /// The team's display name
@@ -37,21 +40,27 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     let engine = selection.open_engine().await?;
     let state = engine.snapshot();
     let team = team::find(&state, &args.team)?;
-    // The operator gets a clear error for a typo; teams (through a service) would see
-    // "locked", which the core makes indistinguishable from an unknown challenge.
-    if state.hunt().challenge_by_slug(&args.challenge).is_none() {
-        return Err(Failure::user(format!(
-            "hunt `{}` has no challenge `{}`",
-            state.hunt().id,
-            args.challenge
-        )));
-    }
+    known_challenge(&state, &args.challenge)?;
     let key = args
         .key
         .unwrap_or_else(|| IdempotencyKey(uuid::Uuid::now_v7().as_u128()));
+    let now = args.at.now();
     let verdict = engine
-        .submit(team, &args.challenge, &args.answer, key, args.at.now())
+        .submit(team, &args.challenge, &args.answer, key, now)
         .await?;
-    writeln!(out, "{}", render::verdict(&verdict))?;
+    writeln!(out, "{}", render::verdict(&verdict, now))?;
     Ok(())
+}
+
+/// Fails unless the hunt has a challenge `slug`. The operator gets a clear error for a typo;
+/// teams (through a service) would see "locked", which the core makes indistinguishable from
+/// an unknown challenge.
+pub fn known_challenge(state: &HuntState, slug: &str) -> Result<(), Failure> {
+    match state.hunt().challenge_by_slug(slug) {
+        Some(_) => Ok(()),
+        None => Err(Failure::user(format!(
+            "hunt `{}` has no challenge `{slug}`",
+            state.hunt().id
+        ))),
+    }
 }

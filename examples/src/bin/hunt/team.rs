@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use hunt_core::TeamId;
-use hunt_core::state::{ChallengeView, HuntState};
+use hunt_core::state::{ChallengeView, HintView, HuntState};
 
 use crate::clock::At;
 use crate::failure::Failure;
@@ -25,8 +25,9 @@ pub enum Command {
     },
     /// List every team with its score and place
     List,
-    /// Show a team's progress: solved challenges with their answers, open ones with the
-    /// attempts left, locked ones
+    /// Show a team's progress: its score and public place; solved challenges with their
+    /// answers; open ones with their current value, solves, attempts left, throttling and
+    /// hints; locked ones
     Show {
         /// The team's display name
         name: String,
@@ -123,7 +124,11 @@ fn show(
     now: hunt_core::Timestamp,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let (Some(info), Some(progress)) = (state.team(team), state.progress(team, now)) else {
+    let (Some(info), Some(progress), Some(own)) = (
+        state.team(team),
+        state.progress(team, now),
+        state.own_row(team),
+    ) else {
         return Err(Failure::user(format!("unknown team {team}")));
     };
     let division = info
@@ -135,13 +140,26 @@ fn show(
     } else {
         ""
     };
+    // `own_row` is what the team sees: its live score, its place on the public board.
+    let public = state.public();
+    let place = if own.place == 0 {
+        "no place on the frozen board".to_owned()
+    } else {
+        format!("place {} of {}", own.place, public.board_len())
+    };
+    let frozen = match (state.is_frozen(), state.team_row(team)) {
+        (true, Some(live)) => format!(
+            " (public board frozen at {}; live place {})",
+            render::maybe_time(state.hunt().freeze),
+            live.place
+        ),
+        _ => String::new(),
+    };
     writeln!(
         out,
-        "{}{division}: {} points, place {} of {}, {} solved{hidden}",
+        "{}{division}: {} points, {place}{frozen}, {} solved{hidden}",
         info.name,
-        progress.score,
-        progress.place,
-        state.board_len(),
+        own.score,
         info.solve_count()
     )?;
     let mut table = render::table(
@@ -151,13 +169,15 @@ fn show(
             "round",
             "status",
             "points",
+            "solves",
             "answer",
             "solved at",
             "attempts left",
         ],
-        &[4, 7],
+        &[4, 5, 8],
     );
     let hunt = state.hunt();
+    let mut notes = Vec::new();
     for challenge in &hunt.challenges {
         let round = challenge
             .round
@@ -168,32 +188,60 @@ fn show(
             }
             _ => false,
         });
-        let (status, points, answer, at, attempts) = match view {
+        // Points: what the solve earned (its current points under retroactive scoring), or
+        // what solving would earn now.
+        let (status, points, solves, answer, at, attempts) = match view {
             Some(ChallengeView::Open {
                 points,
+                solves,
                 attempts_left,
+                retry_at,
+                hints,
                 solved,
                 ..
-            }) => match solved {
-                Some(solve) => (
-                    "solved",
-                    solve.points.to_string(),
-                    solve.answer.clone(),
-                    render::time(solve.at),
-                    String::new(),
-                ),
-                None => (
-                    "open",
-                    points.to_string(),
-                    String::new(),
-                    String::new(),
-                    attempts_left.map_or_else(|| "unlimited".to_owned(), |n| n.to_string()),
-                ),
-            },
+            }) => {
+                notes.extend(hints.iter().map(|hint| hint_note(&challenge.slug, hint)));
+                match solved {
+                    Some(solve) => (
+                        "solved",
+                        solve.points,
+                        *solves,
+                        solve.answer.clone(),
+                        render::time(solve.at),
+                        String::new(),
+                    ),
+                    None => {
+                        let attempts =
+                            attempts_left.map_or_else(|| "unlimited".to_owned(), |n| n.to_string());
+                        let status = match retry_at {
+                            Some(retry_at) => {
+                                notes.push(format!(
+                                    "{}: throttled until {} (in {})",
+                                    challenge.slug,
+                                    render::time(*retry_at),
+                                    render::wait(retry_at.since(now))
+                                ));
+                                "throttled"
+                            }
+                            None if *attempts_left == Some(0) => "no attempts left",
+                            None => "open",
+                        };
+                        (
+                            status,
+                            *points,
+                            *solves,
+                            String::new(),
+                            String::new(),
+                            attempts,
+                        )
+                    }
+                }
+            }
             // Locked: the operator sees the title; the team would see it only with a preview.
             _ => (
                 "locked",
-                state.current_value(challenge.id).to_string(),
+                public.current_value(challenge.id),
+                public.solve_count(challenge.id),
                 String::new(),
                 String::new(),
                 String::new(),
@@ -204,12 +252,33 @@ fn show(
             challenge.title.clone(),
             round,
             status.to_owned(),
-            points,
+            points.to_string(),
+            solves.to_string(),
             answer,
             at,
             attempts,
         ]);
     }
     writeln!(out, "{table}")?;
+    for note in notes {
+        writeln!(out, "{note}")?;
+    }
     Ok(())
+}
+
+/// One hint of an open challenge as the team sees it: taken with its content, or what it
+/// costs and which hint it needs first.
+fn hint_note(challenge: &str, hint: &HintView) -> String {
+    let cost = match hint.cost {
+        0 => "free".to_owned(),
+        cost => format!("{cost} points"),
+    };
+    match (&hint.content, &hint.requires) {
+        (Some(content), _) => format!("{challenge}: hint {} taken ({cost}): {content}", hint.slug),
+        (None, Some(first)) => format!(
+            "{challenge}: hint {} not taken ({cost}, requires hint {first} first)",
+            hint.slug
+        ),
+        (None, None) => format!("{challenge}: hint {} not taken ({cost})", hint.slug),
+    }
 }
