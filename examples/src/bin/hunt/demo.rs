@@ -661,7 +661,7 @@ fn plan_minute(
         }
 
         // Stronger teams submit more often; longer hunts are played more slowly.
-        if !rng.chance(pace * (0.02 + 0.06 * player.skill)) {
+        if !rng.chance(pace * (0.004 + 0.05 * player.skill * player.skill)) {
             continue;
         }
         // Most teams wait out a throttle; a few guess again too early.
