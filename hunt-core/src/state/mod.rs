@@ -7,12 +7,14 @@
 mod apply;
 mod decide;
 mod error;
+mod snapshot;
 mod team;
 mod unlock;
 mod views;
 
 pub use decide::{Decision, Outcome};
 pub use error::{CommandError, ReplayError};
+pub use snapshot::SnapshotError;
 pub use team::{Guesses, Solve, TeamState};
 
 pub use views::{ChallengeView, Progress, Row, SolvedView};
@@ -39,7 +41,7 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// What an idempotency key was used for, so a retry gets the original verdict.
 ///
 /// Kept compact (no strings) because every judged submission keeps one for the whole hunt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct KeyUse {
     pub(crate) team: TeamId,
     pub(crate) challenge: crate::ids::ChallengeId,
@@ -47,7 +49,7 @@ pub(crate) struct KeyUse {
 }
 
 /// The verdict a key got, without the strings a [`Verdict`] carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum KeyOutcome {
     Correct {
         points: i64,
@@ -94,7 +96,7 @@ impl KeyOutcome {
 }
 
 /// Per-challenge counters shared by all teams.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ChallengeStats {
     /// Solves by teams that were visible when they solved.
     pub(crate) visible_solves: u32,

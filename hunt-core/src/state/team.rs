@@ -6,7 +6,7 @@ use crate::standings::SortKey;
 use crate::time::Timestamp;
 
 /// One solve of a team.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Solve {
     /// The challenge solved.
     pub challenge: ChallengeId,
@@ -24,7 +24,7 @@ pub struct Solve {
 /// those): 8 bytes a guess and no allocation per guess. Two different guesses with the same
 /// fingerprint would make the second one free, which is harmless and, at 64 bits, never
 /// happens in practice.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Guesses {
     fingerprints: Vec<u64>,
 }
@@ -38,6 +38,11 @@ impl Guesses {
     /// Whether this normalized guess was made before.
     pub fn contains(&self, guess: &str) -> bool {
         self.fingerprints.binary_search(&fingerprint(guess)).is_ok()
+    }
+
+    /// Whether the fingerprints are strictly increasing, as [`Guesses::insert`] keeps them.
+    pub(crate) fn is_well_formed(&self) -> bool {
+        self.fingerprints.is_sorted_by(|a, b| a < b)
     }
 
     /// Records a normalized guess; returns whether it is new.
@@ -61,7 +66,7 @@ fn fingerprint(guess: &str) -> u64 {
 }
 
 /// Everything derived about one team.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TeamState {
     /// Display name as registered.
     pub name: String,
