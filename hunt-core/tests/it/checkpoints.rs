@@ -82,7 +82,7 @@ async fn play(engine: &Engine, teams: u32, rounds: u32, salt: u128) {
     engine.execute(adjust, at(30)).await.expect("adjusts");
     let hide = Command::SetHidden {
         team: TeamId(2),
-        hidden: salt % 2 == 0,
+        hidden: salt.is_multiple_of(2),
     };
     engine.execute(hide, at(31)).await.expect("hides");
 }
