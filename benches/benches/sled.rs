@@ -14,6 +14,12 @@
 //! reopen, measured in a fresh process (this bench run again) so that building the log does
 //! not blur it.
 //!
+//! Measured on the shared 2-core development machine (medians; noisy): 3.5k submissions/s
+//! with 1 submitter (285 µs each), 11.7k/s with 8, 65k/s with 64; reopening 1M events 3.39 s
+//! by replay and 0.35 s from a checkpoint (RSS +519 MiB and +245 MiB, in a fresh process);
+//! checkpoint encoding 197 ms, 20.1 MiB (21 bytes per event); the log 386 bytes per event
+//! on disk.
+//!
 //! Run with `cargo bench -p benches --bench sled` (several minutes: building the log takes
 //! about a minute and a replay several seconds). In test mode (`cargo test --benches`) the
 //! hunt has 100 teams and 2,000 events.
