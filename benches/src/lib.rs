@@ -462,6 +462,43 @@ fn record(
     }
 }
 
+/// Resident set size of this process, in bytes, read from `/proc/self/status` (Linux).
+///
+/// The workspace forbids `unsafe`, so no counting allocator: RSS counts pages, including
+/// allocator slack and spare capacity, which is what a process pays.
+pub fn rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .expect("/proc/self/status is readable (Linux)");
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmRSS:"))
+        .expect("/proc/self/status has VmRSS");
+    let kib: u64 = line
+        .trim_start_matches("VmRSS:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .expect("VmRSS is a number of kB");
+    kib * 1024
+}
+
+/// The total size of the files under `path`, in bytes.
+pub fn directory_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|entry| match entry.metadata() {
+                    Ok(meta) if meta.is_dir() => directory_size(&entry.path()),
+                    Ok(meta) => meta.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
 /// Short warm-up and measurement, so that the whole suite stays within a few minutes.
 pub fn quick(group: &mut BenchmarkGroup<'_, WallTime>) {
     group

@@ -53,6 +53,9 @@
 //! - a tree `log/<hunt id>` per hunt, mapping each position (a big-endian `u64`, so that
 //!   sled's key order is position order) to its event as the core's serde JSON (`codec.rs`);
 //! - a tree `definitions`, mapping each hunt id to its definition source;
+//! - a tree `checkpoints`, mapping each hunt id to its last [`Checkpoint`] in the core's
+//!   [`Checkpoint::to_bytes`] form, written with one insert (so whole or not at all) and
+//!   flushed; a value that does not decode loads as an error, which the engine ignores;
 //! - in the default tree, `hunt-store-sled/format`: the layout version, so a later layout
 //!   can refuse (or upgrade) an older one instead of misreading it.
 //!
@@ -65,9 +68,16 @@
 //! and which definitions existed, whenever the store is opened or cleanly closed; an open
 //! that finds less fails with [`StoreError::Corruption`] instead of serving a shortened
 //! (or empty) store. Loss of events appended since the last open or clean close is not
-//! caught this way.
+//! caught this way. Checkpoints are not marked: they are an optimisation, verified before
+//! use, and may be lost.
+//!
+//! # Checkpoints in the background
+//! [`Checkpointer`] writes an engine's checkpoints from a tokio task, every N events or T
+//! seconds, so that reopening a large hunt reads the checkpoint and the events after it
+//! instead of the whole log.
 #![deny(missing_docs)]
 
+mod checkpointer;
 mod codec;
 mod durable;
 mod error;
@@ -81,12 +91,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use hunt_core::store::{Store, StoreError};
+use hunt_core::store::{Checkpoint, Store, StoreError};
 use hunt_core::{Event, HuntId, Recorded};
 
 use crate::durable::Files;
 use crate::error::{Poisoned, damaged, from_sled, locked};
 use crate::marks::Marks;
+
+pub use crate::checkpointer::{CheckpointPolicy, Checkpointer, CheckpointerStatus};
 
 /// The file, inside the store's directory, that this crate locks before sled opens anything.
 ///
@@ -107,6 +119,9 @@ const FORMAT: &[u8] = b"1";
 
 /// Name of the tree of definitions.
 const DEFINITIONS: &[u8] = b"definitions";
+
+/// Name of the tree of checkpoints.
+const CHECKPOINTS: &[u8] = b"checkpoints";
 
 /// Prefix of the name of each hunt's log tree.
 const LOG_PREFIX: &[u8] = b"log/";
@@ -138,6 +153,7 @@ pub struct SledStore {
     path: PathBuf,
     db: sled::Db,
     definitions: sled::Tree,
+    checkpoints: sled::Tree,
     /// Each hunt's log, created on its first non-empty append. Never held across an await.
     logs: Mutex<HashMap<HuntId, Arc<HuntLog>>>,
     /// Set when a write failed halfway, leaving sled's in-memory view of a tree unknown: every
@@ -261,10 +277,12 @@ impl SledStore {
             db.insert(FORMAT_KEY, FORMAT).map_err(sled_error)?;
         }
         let definitions = db.open_tree(DEFINITIONS).map_err(sled_error)?;
+        let checkpoints = db.open_tree(CHECKPOINTS).map_err(sled_error)?;
         Ok(Self {
             path,
             db,
             definitions,
+            checkpoints,
             logs: Mutex::new(logs),
             poisoned: AtomicBool::new(false),
             files: Arc::new(files),
@@ -591,5 +609,42 @@ impl Store for SledStore {
     async fn hunts(&self) -> Result<Vec<HuntId>, StoreError> {
         self.check_poisoned()?;
         defined_hunts(&self.path, &self.definitions)
+    }
+
+    async fn save_checkpoint(
+        &self,
+        hunt: &HuntId,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), StoreError> {
+        self.check_poisoned()?;
+        // One insert: sled recovers it whole or not at all, so a crash leaves the previous
+        // checkpoint or this one.
+        self.checkpoints
+            .insert(hunt.as_str(), checkpoint.to_bytes())
+            .map_err(|e| self.sled_error(e))?;
+        self.flush().await
+    }
+
+    async fn load_checkpoint(&self, hunt: &HuntId) -> Result<Option<Checkpoint>, StoreError> {
+        self.check_poisoned()?;
+        let Some(value) = self
+            .checkpoints
+            .get(hunt.as_str())
+            .map_err(|e| self.sled_error(e))?
+        else {
+            return Ok(None);
+        };
+        // Only a checkpoint is damaged, which costs a replay, not data: no alarm about the
+        // directory as a whole.
+        Checkpoint::from_bytes(&value)
+            .map(Some)
+            .map_err(|e| StoreError::Corruption {
+                what: format!(
+                    "the checkpoint of hunt `{hunt}` in the sled store at {} does not decode; \
+                     it is ignored, and the next checkpoint replaces it",
+                    self.path.display()
+                ),
+                source: Some(Box::new(e)),
+            })
     }
 }

@@ -13,7 +13,7 @@
 use std::mem::size_of;
 use std::slice;
 
-use benches::{OPEN, at, registration, solve};
+use benches::{OPEN, at, registration, rss, solve};
 use hunt_core::Verdict;
 use hunt_core::state::{HuntState, Solve, TeamState};
 
@@ -22,24 +22,6 @@ const TEAMS: u32 = 100_000;
 
 /// Solves per team unless the second argument says otherwise.
 const SOLVES_PER_TEAM: u32 = 10;
-
-/// Resident set size of this process, in bytes.
-fn rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status")
-        .expect("/proc/self/status is readable (Linux)");
-    let line = status
-        .lines()
-        .find(|line| line.starts_with("VmRSS:"))
-        .expect("/proc/self/status has VmRSS");
-    let kib: u64 = line
-        .trim_start_matches("VmRSS:")
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .expect("VmRSS is a number of kB");
-    kib * 1024
-}
 
 fn arg(position: usize, default: u32) -> u32 {
     std::env::args()

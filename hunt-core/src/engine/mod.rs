@@ -5,21 +5,28 @@
 //! appended in one store call (group commit), so durable stores flush once for many
 //! submissions. State changes only after the store acknowledges; readers take an immutable
 //! snapshot (an `Arc`) and never wait for a writer.
+//!
+//! Opening starts from the store's [`Checkpoint`] when it verifies against the log and the
+//! definition, and catches up from its position; otherwise it replays the whole log.
+//! [`Engine::checkpoint`] writes one from the published state, so writers never wait for it;
+//! the embedding service decides when ([`Engine::checkpoint_due`]), e.g. with
+//! `hunt-store-sled`'s background checkpointer.
 
 mod error;
 
 pub use error::EngineError;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 
 use crate::answer::Secret;
 use crate::command::Command;
-use crate::event::Event;
+use crate::event::{Event, Recorded};
 use crate::ids::{HuntId, TeamId};
 use crate::state::{HuntState, Outcome};
-use crate::store::{Store, StoreError};
+use crate::store::{Checkpoint, CheckpointIgnored, Digest, Store, StoreError};
 use crate::time::Timestamp;
 use crate::verdict::Verdict;
 
@@ -54,6 +61,18 @@ struct Writer {
     stale: bool,
 }
 
+/// How an engine got its state when it opened.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Opened {
+    /// The position of the checkpoint the state started from, if one was used.
+    pub checkpoint: Option<u64>,
+    /// Events read from the log and applied: those after the checkpoint, or all of them.
+    pub replayed: u64,
+    /// Why the store's checkpoint was not used, if it had one that was not.
+    pub ignored: Option<CheckpointIgnored>,
+}
+
 /// A hunt's engine: decides commands, appends their events to a store, keeps the state.
 pub struct Engine {
     store: Arc<dyn Store>,
@@ -61,6 +80,14 @@ pub struct Engine {
     queue: Mutex<Vec<Pending>>,
     writer: async_lock::Mutex<Writer>,
     published: ArcSwap<HuntState>,
+    /// The digest of the definition the state is derived with, for checkpoints.
+    definition_digest: Digest,
+    /// How the state was obtained at open.
+    opened: Opened,
+    /// Held while a checkpoint is written, so that checkpoints are saved in position order.
+    checkpointing: async_lock::Mutex<()>,
+    /// The position of the last checkpoint saved or used (0 if none).
+    checkpointed: AtomicU64,
 }
 
 impl std::fmt::Debug for Engine {
@@ -83,10 +110,12 @@ impl Engine {
             .map_err(|error| EngineError::Definition { hunt: None, error })?;
         let id = hunt.id.clone();
         store.save_definition(&id, source).await?;
-        Self::start(store, Arc::new(hunt), secret).await
+        Self::start(store, Arc::new(hunt), source, secret).await
     }
 
-    /// Opens the hunt `hunt` of `store`: loads its definition and replays its log.
+    /// Opens the hunt `hunt` of `store`: loads its definition, then its checkpoint if it
+    /// verifies (see [`Checkpoint`]) and the log after it, or else the whole log.
+    /// [`Engine::opened`] tells which.
     pub async fn open(
         store: Arc<dyn Store>,
         hunt: &HuntId,
@@ -101,24 +130,79 @@ impl Engine {
                 hunt: Some(hunt.clone()),
                 error,
             })?;
-        Self::start(store, Arc::new(compiled), secret).await
+        Self::start(store, Arc::new(compiled), &source, secret).await
     }
 
     async fn start(
         store: Arc<dyn Store>,
         hunt: Arc<crate::hunt::Hunt>,
+        source: &str,
         secret: Option<Secret>,
     ) -> Result<Self, EngineError> {
         let id = hunt.id.clone();
-        let mut state = HuntState::new(hunt, secret)?;
-        read_into(&*store, &id, &mut state).await?;
+        let (state, opened) = load(&*store, hunt, source, secret).await?;
         Ok(Self {
             store,
             hunt: id,
             queue: Mutex::new(Vec::new()),
             writer: async_lock::Mutex::new(Writer::default()),
+            definition_digest: Checkpoint::digest_definition(source),
+            checkpointed: AtomicU64::new(opened.checkpoint.unwrap_or(0)),
+            checkpointing: async_lock::Mutex::new(()),
             published: ArcSwap::from_pointee(state),
+            opened,
         })
+    }
+
+    /// How the state was obtained when the engine opened: from which checkpoint, how many
+    /// events were replayed, and why a checkpoint was ignored.
+    pub fn opened(&self) -> &Opened {
+        &self.opened
+    }
+
+    /// Saves a checkpoint of the current state to the store and returns its position (or
+    /// that of the last checkpoint, if the state has not moved since; 0 for an empty log).
+    ///
+    /// Encodes the published snapshot, so writers and readers never wait for it; it takes
+    /// time (and memory) in proportion to the state, so run it off latency-sensitive threads.
+    /// While it holds the snapshot, the next batch clones the state once instead of reusing
+    /// its spare copy. Checkpoints are written one at a time, in position order.
+    pub async fn checkpoint(&self) -> Result<u64, EngineError> {
+        let _one_at_a_time = self.checkpointing.lock().await;
+        let last = self.checkpointed.load(Ordering::Acquire);
+        let state = self.snapshot();
+        let seq = state.seq();
+        if seq <= last {
+            return Ok(last);
+        }
+        let sample = read_sample(&*self.store, &self.hunt, seq).await?;
+        let checkpoint =
+            Checkpoint::new(&state, self.definition_digest, &sample).ok_or_else(|| {
+                StoreError::Corruption {
+                    what: format!(
+                        "the log of hunt `{}` ends before position {seq}, which the engine has \
+                     applied",
+                        self.hunt
+                    ),
+                    source: None,
+                }
+            })?;
+        drop(state);
+        self.store.save_checkpoint(&self.hunt, &checkpoint).await?;
+        self.checkpointed.store(seq, Ordering::Release);
+        Ok(seq)
+    }
+
+    /// Whether at least `every` events (at least 1) were applied since the last checkpoint
+    /// saved or opened from: a cheap test for a service that checkpoints every N events.
+    pub fn checkpoint_due(&self, every: u64) -> bool {
+        let last = self.checkpointed.load(Ordering::Acquire);
+        self.published.load().seq() >= last.saturating_add(every.max(1))
+    }
+
+    /// The position of the last checkpoint this engine saved or opened from (0 if none).
+    pub fn last_checkpoint(&self) -> u64 {
+        self.checkpointed.load(Ordering::Acquire)
     }
 
     /// The hunt this engine runs.
@@ -194,7 +278,15 @@ impl Engine {
     pub async fn catch_up(&self) -> Result<u64, EngineError> {
         let mut writer = self.writer.lock().await;
         let mut state = self.working_copy(&mut writer);
-        let events = read_into(&*self.store, &self.hunt, &mut state).await?;
+        let mut events = Vec::new();
+        read_into(
+            &*self.store,
+            &self.hunt,
+            &mut state,
+            false,
+            Some(&mut events),
+        )
+        .await?;
         writer.stale = false;
         let seq = state.seq();
         self.publish(&mut writer, state, events);
@@ -209,9 +301,16 @@ impl Engine {
             // Events other processes appended come first in what the spare will lack.
             let mut events = Vec::new();
             if must_catch_up {
-                match read_into(&*self.store, &self.hunt, &mut state).await {
-                    Ok(theirs) => {
-                        events = theirs;
+                match read_into(
+                    &*self.store,
+                    &self.hunt,
+                    &mut state,
+                    false,
+                    Some(&mut events),
+                )
+                .await
+                {
+                    Ok(_) => {
                         writer.stale = false;
                     }
                     Err(e) => break Err(e),
@@ -303,27 +402,109 @@ impl Engine {
     }
 }
 
-/// Applies every event of `hunt` after `state`'s position; returns the events applied.
+/// The state of `hunt` at the end of its log, from its checkpoint if that verifies, else
+/// from a full replay; and how it was obtained.
+async fn load(
+    store: &dyn Store,
+    hunt: Arc<crate::hunt::Hunt>,
+    source: &str,
+    secret: Option<Secret>,
+) -> Result<(HuntState, Opened), EngineError> {
+    // Fails before any loading when a secret is missing.
+    let mut state = HuntState::new(hunt.clone(), secret.clone())?;
+    let mut ignored = None;
+    match restore_checkpoint(store, &hunt, source, secret).await {
+        Ok(None) => {}
+        Ok(Some(mut restored)) => {
+            let from = restored.seq();
+            match read_into(store, &hunt.id, &mut restored, true, None).await {
+                Ok(replayed) => {
+                    let opened = Opened {
+                        checkpoint: Some(from),
+                        replayed,
+                        ignored: None,
+                    };
+                    return Ok((restored, opened));
+                }
+                // The checkpoint verified but the log does not fit it: trust the log.
+                Err(EngineError::Replay(e)) => ignored = Some(CheckpointIgnored::CatchUp(e)),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(reason) => ignored = Some(reason),
+    }
+    let replayed = read_into(store, &hunt.id, &mut state, true, None).await?;
+    let opened = Opened {
+        checkpoint: None,
+        replayed,
+        ignored,
+    };
+    Ok((state, opened))
+}
+
+/// The state in the checkpoint of `hunt`, if the store has one and it verifies.
+async fn restore_checkpoint(
+    store: &dyn Store,
+    hunt: &Arc<crate::hunt::Hunt>,
+    source: &str,
+    secret: Option<Secret>,
+) -> Result<Option<HuntState>, CheckpointIgnored> {
+    let unreadable = |e| CheckpointIgnored::Unreadable(Arc::new(e));
+    let Some(checkpoint) = store.load_checkpoint(&hunt.id).await.map_err(unreadable)? else {
+        return Ok(None);
+    };
+    let sample = read_sample(store, &hunt.id, checkpoint.seq)
+        .await
+        .map_err(unreadable)?;
+    checkpoint.verify(&hunt.id, source, &sample)?;
+    checkpoint
+        .restore(hunt.clone(), secret)
+        .map(Some)
+        .map_err(CheckpointIgnored::Undecodable)
+}
+
+/// The events of `hunt` at the [`Checkpoint::sample_positions`] of `seq` that the log holds.
+async fn read_sample(
+    store: &dyn Store,
+    hunt: &HuntId,
+    seq: u64,
+) -> Result<Vec<Recorded>, StoreError> {
+    let mut sample = Vec::new();
+    for position in Checkpoint::sample_positions(seq) {
+        match store.read(hunt, position - 1, 1).await?.pop() {
+            Some(recorded) => sample.push(recorded),
+            None => break,
+        }
+    }
+    Ok(sample)
+}
+
+/// Applies every event of `hunt` after `state`'s position, appending them to `applied` if
+/// given; returns how many were applied.
 ///
-/// Loading from scratch is a replay, so it ranks once at the end (see [`HuntState::bulk`]);
+/// Opening is a replay (`bulk`), which ranks once at the end (see [`HuntState::bulk`]);
 /// catching up applies event by event, since a short catch-up costs less than a re-rank.
 async fn read_into(
     store: &dyn Store,
     hunt: &HuntId,
     state: &mut HuntState,
-) -> Result<Vec<Event>, EngineError> {
-    let from_scratch = state.seq() == 0;
-    let mut state = state.bulk_if(from_scratch);
-    let mut applied = Vec::new();
+    bulk: bool,
+    mut applied: Option<&mut Vec<Event>>,
+) -> Result<u64, EngineError> {
+    let mut state = state.bulk_if(bulk);
+    let mut count = 0;
     loop {
         let chunk = store.read(hunt, state.seq(), READ_CHUNK).await?;
         let full = chunk.len() == READ_CHUNK;
+        count += chunk.len() as u64;
         for recorded in chunk {
             state.apply(&recorded)?;
-            applied.push(recorded.event);
+            if let Some(applied) = applied.as_mut() {
+                applied.push(recorded.event);
+            }
         }
         if !full {
-            return Ok(applied);
+            return Ok(count);
         }
     }
 }

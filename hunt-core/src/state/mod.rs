@@ -10,6 +10,7 @@ mod error;
 mod freeze;
 mod hints;
 mod pricing;
+mod snapshot;
 mod team;
 mod timeline;
 mod unlock;
@@ -18,6 +19,7 @@ mod views;
 pub use decide::{Decision, Outcome};
 pub use error::{CommandError, ReplayError};
 pub use hints::{HintReply, HintView};
+pub use snapshot::SnapshotError;
 pub use team::{Guesses, Solve, TakenHint, TeamState};
 pub use timeline::{Cause, TimelinePoint};
 
@@ -45,7 +47,7 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// What an idempotency key was used for, so a retry gets the original verdict.
 ///
 /// Kept compact (no strings) because every judged submission keeps one for the whole hunt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct KeyUse {
     pub(crate) team: TeamId,
     pub(crate) challenge: crate::ids::ChallengeId,
@@ -53,7 +55,7 @@ pub(crate) struct KeyUse {
 }
 
 /// The verdict a key got, without the strings a [`Verdict`] carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum KeyOutcome {
     Correct {
         points: i64,
@@ -100,7 +102,7 @@ impl KeyOutcome {
 }
 
 /// One solver of a challenge, in log order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Solver {
     pub(crate) team: TeamId,
     /// Whether the solve counts for values and first bloods (the team is visible and its
@@ -109,7 +111,7 @@ pub(crate) struct Solver {
 }
 
 /// Per-challenge solvers shared by all teams: the input of the challenge's pricing.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ChallengeStats {
     /// Every solver, in log order.
     pub(crate) solvers: Vec<Solver>,

@@ -6,7 +6,7 @@ use crate::standings::SortKey;
 use crate::time::Timestamp;
 
 /// One solve of a team.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Solve {
     /// The challenge solved.
     pub challenge: ChallengeId,
@@ -24,7 +24,7 @@ pub struct Solve {
 /// those): 8 bytes a guess and no allocation per guess. Two different guesses with the same
 /// fingerprint would make the second one free, which is harmless and, at 64 bits, never
 /// happens in practice.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Guesses {
     fingerprints: Vec<u64>,
     /// When each counted guess was made, sorted: the input of the throttle policies.
@@ -54,6 +54,14 @@ impl Guesses {
         self.extra
     }
 
+    /// Whether the fingerprints are strictly increasing and the times sorted, as
+    /// [`Guesses::insert`] keeps them.
+    pub(crate) fn is_well_formed(&self) -> bool {
+        self.fingerprints.is_sorted_by(|a, b| a < b)
+            && self.times.is_sorted()
+            && self.times.len() == self.fingerprints.len()
+    }
+
     /// Records a normalized guess made at `at`; returns whether it is new.
     pub(crate) fn insert(&mut self, guess: &str, at: Timestamp) -> bool {
         let print = fingerprint(guess);
@@ -79,7 +87,7 @@ pub(crate) fn insert_sorted(times: &mut Vec<Timestamp>, at: Timestamp) {
 }
 
 /// A hint a team took.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TakenHint {
     /// The challenge.
     pub challenge: ChallengeId,
@@ -92,7 +100,7 @@ pub struct TakenHint {
 }
 
 /// Something that changed a team's score, for its timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Item {
     /// A solve, worth the solve's current points.
     Solve(ChallengeId),
@@ -110,7 +118,7 @@ fn fingerprint(guess: &str) -> u64 {
 }
 
 /// Everything derived about one team.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TeamState {
     /// Display name as registered.
     pub name: String,

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 
-use super::{Store, StoreError};
+use super::{Checkpoint, Store, StoreError};
 use crate::event::{Event, Recorded};
 use crate::ids::HuntId;
 
@@ -24,7 +24,8 @@ use crate::ids::HuntId;
 /// - [`fail_next_appends`](Self::fail_next_appends): appends fail before writing anything;
 /// - [`fail_after_next_append`](Self::fail_after_next_append): an append is carried out and
 ///   then reported as failed ("commit outcome unknown");
-/// - [`fail_next_reads`](Self::fail_next_reads): reads of the log fail.
+/// - [`fail_next_reads`](Self::fail_next_reads): reads of the log fail;
+/// - [`fail_next_checkpoints`](Self::fail_next_checkpoints): checkpoint saves and loads fail.
 ///
 /// Injected failures are [`StoreError::Injected`].
 #[derive(Clone, Default)]
@@ -39,12 +40,16 @@ struct Inner {
     logs: HashMap<HuntId, Vec<Event>>,
     /// Each hunt's definition source, in id order.
     definitions: BTreeMap<HuntId, String>,
+    /// Each hunt's last saved checkpoint.
+    checkpoints: HashMap<HuntId, Checkpoint>,
     /// How many of the next appends fail without writing.
     fail_appends: usize,
     /// Whether the next append is carried out and then reported as failed.
     fail_after_append: bool,
     /// How many of the next reads fail.
     fail_reads: usize,
+    /// How many of the next checkpoint saves and loads fail.
+    fail_checkpoints: usize,
 }
 
 impl MemoryStore {
@@ -76,6 +81,13 @@ impl MemoryStore {
         self.lock().fail_reads = n;
     }
 
+    /// Makes the next `n` calls to [`Store::save_checkpoint`] or [`Store::load_checkpoint`]
+    /// return [`StoreError::Injected`] (a failed save keeps the previous checkpoint). Replaces
+    /// any earlier count; 0 disarms.
+    pub fn fail_next_checkpoints(&self, n: usize) {
+        self.lock().fail_checkpoints = n;
+    }
+
     /// Locks the shared state.
     ///
     /// A panic while the lock is held cannot leave the state half-updated (every method
@@ -102,11 +114,29 @@ impl fmt::Debug for MemoryStore {
             .field("fail_appends", &inner.fail_appends)
             .field("fail_after_append", &inner.fail_after_append)
             .field("fail_reads", &inner.fail_reads)
+            .field(
+                "checkpoints",
+                &inner
+                    .checkpoints
+                    .iter()
+                    .map(|(hunt, c)| (hunt.as_str(), c.seq))
+                    .collect::<BTreeMap<_, _>>(),
+            )
+            .field("fail_checkpoints", &inner.fail_checkpoints)
             .finish()
     }
 }
 
 impl Inner {
+    /// Takes one injected checkpoint failure, if any is armed.
+    fn checkpoint_fault(&mut self) -> Result<(), StoreError> {
+        if self.fail_checkpoints > 0 {
+            self.fail_checkpoints -= 1;
+            return Err(StoreError::Injected);
+        }
+        Ok(())
+    }
+
     /// The contract of [`Store::append`], without fault injection.
     fn append(
         &mut self,
@@ -187,5 +217,22 @@ impl Store for MemoryStore {
 
     async fn hunts(&self) -> Result<Vec<HuntId>, StoreError> {
         Ok(self.lock().definitions.keys().cloned().collect())
+    }
+
+    async fn save_checkpoint(
+        &self,
+        hunt: &HuntId,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        inner.checkpoint_fault()?;
+        inner.checkpoints.insert(hunt.clone(), checkpoint.clone());
+        Ok(())
+    }
+
+    async fn load_checkpoint(&self, hunt: &HuntId) -> Result<Option<Checkpoint>, StoreError> {
+        let mut inner = self.lock();
+        inner.checkpoint_fault()?;
+        Ok(inner.checkpoints.get(hunt).cloned())
     }
 }

@@ -1,12 +1,15 @@
 //! Storage traits: the narrow interface every durable store implements.
 //!
 //! A store keeps, per hunt, an append-only log of [`Event`]s and the hunt's definition (its
-//! TOML source). Everything else (scores, ranks, unlocks) is derived by the core from the log,
-//! never by a store.
+//! TOML source), and may keep a [`Checkpoint`] of the derived state to make reopening fast.
+//! Everything else (scores, ranks, unlocks) is derived by the core from the log, never by a
+//! store.
 
+mod checkpoint;
 mod error;
 mod memory;
 
+pub use checkpoint::{Checkpoint, CheckpointIgnored, Digest};
 pub use error::StoreError;
 pub use memory::MemoryStore;
 
@@ -54,4 +57,26 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every hunt with a saved definition, in id order.
     async fn hunts(&self) -> Result<Vec<HuntId>, StoreError>;
+
+    /// Saves `checkpoint` as the checkpoint of `hunt`, replacing any earlier one.
+    ///
+    /// A checkpoint is an optimisation, never a source of truth: the engine verifies it
+    /// against the log and the definition before use and replays the log when it does not
+    /// match (see [`Checkpoint`]). So a store:
+    /// - keeps at most one checkpoint per hunt, apart from the log and the definition
+    ///   (saving one neither lists the hunt in [`Store::hunts`] nor touches its log);
+    /// - saves it **atomically**: a later load returns this checkpoint or the one before,
+    ///   whole, never a mix or a part;
+    /// - may lose it (in a crash, or to save space), and then loads `None` or the previous one.
+    async fn save_checkpoint(
+        &self,
+        hunt: &HuntId,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), StoreError>;
+
+    /// Loads the checkpoint last saved for `hunt`, if the store still has it.
+    ///
+    /// A store that finds its copy damaged returns an error (the engine then ignores the
+    /// checkpoint and replays the log), never a damaged checkpoint.
+    async fn load_checkpoint(&self, hunt: &HuntId) -> Result<Option<Checkpoint>, StoreError>;
 }

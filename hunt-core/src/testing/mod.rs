@@ -45,13 +45,13 @@ use async_trait::async_trait;
 use crate::store::Store;
 
 pub use cases::{
-    append_then_read_back_in_order, concurrent_appends_lose_and_duplicate_nothing,
-    concurrent_appends_to_several_hunts_stay_apart, definitions_save_replace_load_list,
-    empty_append_checks_expectation, expectation_ahead_conflicts_and_writes_nothing,
-    hunts_are_kept_apart, large_answer_round_trips, large_batch_appends_whole,
-    positions_start_at_one_without_gaps, read_from_every_position_with_limits,
-    reopen_keeps_everything, stale_expectation_conflicts_and_writes_nothing,
-    unknown_hunt_reads_empty_and_loads_none,
+    append_then_read_back_in_order, checkpoints_are_kept_per_hunt, checkpoints_save_replace_load,
+    concurrent_appends_lose_and_duplicate_nothing, concurrent_appends_to_several_hunts_stay_apart,
+    definitions_save_replace_load_list, empty_append_checks_expectation,
+    expectation_ahead_conflicts_and_writes_nothing, hunts_are_kept_apart, large_answer_round_trips,
+    large_batch_appends_whole, positions_start_at_one_without_gaps,
+    read_from_every_position_with_limits, reopen_keeps_everything,
+    stale_expectation_conflicts_and_writes_nothing, unknown_hunt_reads_empty_and_loads_none,
 };
 pub use sample::{sample_event, sample_events};
 
@@ -130,6 +130,8 @@ macro_rules! store_conformance_tests {
             large_batch_appends_whole
             unknown_hunt_reads_empty_and_loads_none
             reopen_keeps_everything
+            checkpoints_save_replace_load
+            checkpoints_are_kept_per_hunt
         );
     };
     (@cases ($builder:expr) $($case:ident)*) => {

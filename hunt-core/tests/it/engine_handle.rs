@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use hunt_core::engine::{Engine, EngineError};
 use hunt_core::state::{CommandError, HuntState};
-use hunt_core::store::{MemoryStore, Store, StoreError};
+use hunt_core::store::{Checkpoint, MemoryStore, Store, StoreError};
 use hunt_core::{Event, HuntId, IdempotencyKey, Recorded, TeamId, Timestamp, Verdict};
 use tokio::sync::{Semaphore, mpsc};
 
@@ -243,6 +243,18 @@ impl Store for GatedStore {
 
     async fn hunts(&self) -> Result<Vec<HuntId>, StoreError> {
         self.inner.hunts().await
+    }
+
+    async fn save_checkpoint(
+        &self,
+        hunt: &HuntId,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), StoreError> {
+        self.inner.save_checkpoint(hunt, checkpoint).await
+    }
+
+    async fn load_checkpoint(&self, hunt: &HuntId) -> Result<Option<Checkpoint>, StoreError> {
+        self.inner.load_checkpoint(hunt).await
     }
 }
 

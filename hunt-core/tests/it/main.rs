@@ -1,5 +1,6 @@
 //! The integration tests of `hunt-core`, one binary with a module per area.
 
+mod checkpoints;
 mod definitions;
 mod engine_handle;
 mod events;

@@ -214,7 +214,7 @@ async fn clones_share_data() {
     assert_eq!(
         debug,
         "MemoryStore { log_lengths: {\"finals\": 2}, definitions: [], fail_appends: 0, \
-         fail_after_append: false, fail_reads: 1 }"
+         fail_after_append: false, fail_reads: 1, checkpoints: {}, fail_checkpoints: 0 }"
     );
 }
 

@@ -9,6 +9,7 @@
 //! time order, as one clock gives them) run through the incremental state, and the oracle
 //! recomputes everything from the log alone: scores, places, division boards, the frozen
 //! public board, timelines, and whether each throttled or judged submission was right to be.
+//! A replay of the log and a snapshot of the state must both give the same state back.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -837,10 +838,17 @@ proptest! {
         let replayed = HuntState::replay(hunt.clone(), None, &log).expect("the log replays");
         prop_assert_eq!(rows(&replayed), rows(&state));
         prop_assert_eq!(public_json(&replayed), public_json(&state));
+        // And so does a snapshot of it.
+        let restored = HuntState::decode_snapshot(hunt.clone(), None, &state.encode_snapshot())
+            .expect("a fresh snapshot decodes");
+        prop_assert_eq!(rows(&restored), rows(&state));
+        prop_assert_eq!(public_json(&restored), public_json(&state));
         for i in 0..state.team_count() {
             let team = TeamId(i as u32);
             prop_assert_eq!(replayed.team(team), state.team(team));
+            prop_assert_eq!(restored.team(team), state.team(team));
             prop_assert_eq!(replayed.progress(team, hunt.end), state.progress(team, hunt.end));
+            prop_assert_eq!(restored.progress(team, hunt.end), state.progress(team, hunt.end));
         }
     }
 

@@ -4,6 +4,10 @@
 //! recovering), reopens the directory and checks that nothing acknowledged was lost or
 //! changed, nothing was counted twice, and the standings equal a replay of the log.
 //!
+//! The child also writes a checkpoint every [`CHECKPOINT_EVERY`] events from a background
+//! [`Checkpointer`], so kills land during checkpoint writes too, and most reopens start from
+//! a checkpoint, which must verify and then give the same state as the replay.
+//!
 //! Cycles accumulate on one directory. `HUNT_CRASH_CYCLES` sets their number (200 by
 //! default) and `HUNT_CRASH_SEED` the seed of the kill times.
 
@@ -19,7 +23,7 @@ use hunt_core::command::Command;
 use hunt_core::engine::Engine;
 use hunt_core::state::Outcome;
 use hunt_core::{HuntId, IdempotencyKey, TeamId, Verdict};
-use hunt_store_sled::SledStore;
+use hunt_store_sled::{CheckpointPolicy, Checkpointer, SledStore};
 
 use crate::child::Child;
 use crate::support::{
@@ -44,6 +48,9 @@ const TEAMS: u32 = 500;
 
 /// How often, in percent, a fresh submission has the right answer.
 const RIGHT: u64 = 10;
+
+/// The child's checkpointer writes a checkpoint once this many events were applied.
+const CHECKPOINT_EVERY: u64 = 100;
 
 /// Percent of cycles whose kill comes 0 to [`EARLY_KILL_MS`] after the spawn, whatever the
 /// child is doing: starting, opening sled, replaying the log or registering teams.
@@ -98,8 +105,10 @@ pub fn child(dir: &Path) {
     let hunt = hunt_id(&std::env::var(HUNT_VAR).expect("the child is given its hunt"));
     let cycle = env_or(CYCLE_VAR, 0);
     let seed = env_or(SEED_VAR, 0);
+    // Timers for the checkpointer.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .enable_time()
         .build()
         .expect("a runtime");
     runtime.block_on(async move {
@@ -114,6 +123,12 @@ pub fn child(dir: &Path) {
         .unwrap_or_else(|e| fail(&format!("opening the engine: {e}")));
         say(&format!("opened {}", engine.snapshot().seq()));
         let engine = Arc::new(engine);
+        let policy = CheckpointPolicy {
+            every_events: CHECKPOINT_EVERY,
+            every: Duration::from_secs(3600),
+            poll: Duration::from_millis(5),
+        };
+        let _checkpointer = Checkpointer::spawn(engine.clone(), policy);
         let clock = Arc::new(AtomicI64::new((cycle % CYCLES_PER_HUNT) as i64 * 1_000_000));
         // Teams killed halfway through registering are registered by the next child.
         let mut registering = tokio::task::JoinSet::new();
@@ -230,6 +245,8 @@ struct Counts {
     acks: u64,
     recorded_checked: u64,
     others_checked: u64,
+    /// Reopens that started from a checkpoint (verified, and then checked against a replay).
+    from_checkpoint: u64,
     slowest_open: Duration,
 }
 
@@ -264,6 +281,12 @@ async fn check_cycle(
         .await
         .unwrap_or_else(|e| panic!("the engine did not reopen after a kill: {e}"));
     counts.slowest_open = counts.slowest_open.max(started.elapsed());
+    counts.from_checkpoint += u64::from(engine.opened().checkpoint.is_some());
+    // A checkpoint is saved whole or not at all, after the events it covers are durable, and
+    // the log only grows: one that a kill left behind always verifies.
+    if let Some(ignored) = &engine.opened().ignored {
+        panic!("after a kill, the checkpoint was ignored: {ignored}");
+    }
     let state = engine.snapshot();
     let keys = check_against_log(&state, &read_log(&*store, hunt).await);
     for ack in acks {
@@ -444,7 +467,7 @@ fn acknowledged_submissions_survive_sigkill() {
         "crash: {} kill cycles (seed {seed:#x}) in {:?}: {} kills while the child was opening \
          the store and its hunt (and {} before it began to), {} acknowledged submissions read, {} recorded verdicts checked by retry \
          after their kill and again at the end, {} \"already solved\" verdicts checked; \
-         slowest reopen {:?}; directory {} KiB",
+         {} reopens from a checkpoint; slowest reopen {:?}; directory {} KiB",
         counts.cycles,
         started.elapsed(),
         counts.kills_during_open,
@@ -452,6 +475,7 @@ fn acknowledged_submissions_survive_sigkill() {
         counts.acks,
         counts.recorded_checked,
         counts.others_checked,
+        counts.from_checkpoint,
         counts.slowest_open,
         size / 1024
     );

@@ -3,6 +3,7 @@
 //! The locking and crash tests run this same binary again as a child process (see
 //! `child.rs`).
 
+mod checkpoints;
 mod child;
 mod concurrency;
 mod conformance;

@@ -1,0 +1,671 @@
+//! Snapshots of the derived state: [`HuntState::encode_snapshot`] and
+//! [`HuntState::decode_snapshot`], so that reopening a long log need not replay all of it.
+//!
+//! A snapshot holds what the fold derived (the position, every team, the display-name index,
+//! the idempotency keys and the per-challenge counters) and nothing that comes from
+//! elsewhere: not the compiled hunt, not the secret, not the standings, which are rebuilt once
+//! from the teams as after a bulk replay. The bytes are:
+//!
+//! ```text
+//! "HUNTSNAP" | format (u32, little-endian) | payload (postcard) | SHA-256 of all before it
+//! ```
+//!
+//! The payload names the version of `hunt-core` that wrote it and the hunt it belongs to. A
+//! snapshot is only ever an optimisation: any doubt (another format, another version of the
+//! core, a checksum that does not match, data that does not fit the hunt) is an error, and the
+//! caller replays the log instead. Decoding never panics on hostile bytes.
+//!
+//! Bump [`FORMAT`] whenever the payload's shape or the meaning of the fold changes:
+//! `the_format_is_pinned` fails as a reminder when the bytes of a sample state change.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::answer::Secret;
+use crate::hunt::Hunt;
+use crate::ids::{IdempotencyKey, TeamId};
+
+use super::team::TeamState;
+use super::{ChallengeStats, FastMap, HuntState, KeyUse, SecretMissing};
+use crate::standings::RankIndex;
+
+/// The first bytes of every snapshot.
+const MAGIC: &[u8; 8] = b"HUNTSNAP";
+
+/// The layout and meaning of the payload this version writes and reads.
+pub(crate) const FORMAT: u32 = 2;
+
+/// The version of `hunt-core` that wrote a snapshot: the fold may change between versions
+/// without the payload's shape changing, so a snapshot is only trusted by the version that
+/// wrote it.
+const CORE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Length of the SHA-256 trailer.
+const CHECKSUM_LEN: usize = 32;
+
+/// Why snapshot bytes were not turned into a state. Callers replay the log instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The bytes do not start like a snapshot, or are too short to be one.
+    #[error("not a hunt state snapshot")]
+    NotASnapshot,
+    /// The snapshot was written in another format.
+    #[error("snapshot format {found}, but this version reads format {expected}")]
+    Format {
+        /// The format in the bytes.
+        found: u32,
+        /// The format this version reads and writes.
+        expected: u32,
+    },
+    /// The bytes were damaged (torn or altered) after they were written.
+    #[error("the snapshot's checksum does not match its contents")]
+    Checksum,
+    /// The payload does not decode.
+    #[error("the snapshot does not decode: {0}")]
+    Decode(String),
+    /// Another version of `hunt-core` wrote it.
+    #[error("the snapshot was written by hunt-core {found}, not {}", CORE_VERSION)]
+    CoreVersion {
+        /// The version that wrote it.
+        found: String,
+    },
+    /// The snapshot belongs to another hunt.
+    #[error("the snapshot belongs to hunt {found:?}")]
+    OtherHunt {
+        /// The hunt named in the snapshot.
+        found: String,
+    },
+    /// The snapshot decodes but does not fit the hunt's definition.
+    #[error("the snapshot does not fit the hunt: {0}")]
+    Inconsistent(String),
+    /// The hunt has sealed answers and no secret was supplied.
+    #[error(transparent)]
+    Secret(#[from] SecretMissing),
+}
+
+/// One board as written: the live state's derived data, or the frozen board's. Maps are
+/// sorted lists so that the same state always gives the same bytes.
+#[derive(Serialize)]
+struct BoardRef<'a> {
+    seq: u64,
+    teams: &'a [TeamState],
+    names: Vec<(&'a str, TeamId)>,
+    stats: &'a [ChallengeStats],
+    /// Division names by index, as teams refer to them.
+    divisions: Vec<&'a str>,
+}
+
+/// One board as read.
+#[derive(Deserialize)]
+struct Board {
+    seq: u64,
+    teams: Vec<TeamState>,
+    names: Vec<(String, TeamId)>,
+    stats: Vec<ChallengeStats>,
+    divisions: Vec<String>,
+}
+
+/// The payload as written, borrowed from the state.
+#[derive(Serialize)]
+struct PayloadRef<'a> {
+    core: &'a str,
+    hunt: &'a str,
+    live: BoardRef<'a>,
+    keys: Vec<(u128, KeyUse)>,
+    revealed: bool,
+    frozen: Option<BoardRef<'a>>,
+}
+
+/// The payload as read.
+#[derive(Deserialize)]
+struct Payload {
+    core: String,
+    hunt: String,
+    live: Board,
+    keys: Vec<(u128, KeyUse)>,
+    revealed: bool,
+    frozen: Option<Board>,
+}
+
+impl HuntState {
+    /// The state's derived data as snapshot bytes (see the [module](self) docs): compact,
+    /// deterministic, checksummed. Neither the secret, the compiled hunt nor the standings
+    /// are included; the frozen board is, since its events cannot be told apart later
+    /// without replaying.
+    ///
+    /// Takes time in proportion to the state (keys are sorted): encode a published snapshot
+    /// off the hot path.
+    pub fn encode_snapshot(&self) -> Vec<u8> {
+        let mut keys: Vec<(u128, KeyUse)> = self.keys.iter().map(|(k, u)| (k.0, *u)).collect();
+        keys.sort_unstable_by_key(|(k, _)| *k);
+        let payload = PayloadRef {
+            core: CORE_VERSION,
+            hunt: self.hunt.id.as_str(),
+            live: self.board_ref(),
+            keys,
+            revealed: self.revealed,
+            frozen: self.frozen.as_deref().map(HuntState::board_ref),
+        };
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + self.keys.len() * 24 + 4096);
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&FORMAT.to_le_bytes());
+        let mut bytes = postcard::to_extend(&payload, bytes)
+            .expect("postcard serializes every state: it has no maps with non-string keys");
+        let checksum = Sha256::digest(&bytes);
+        bytes.extend_from_slice(&checksum);
+        bytes
+    }
+
+    fn board_ref(&self) -> BoardRef<'_> {
+        let mut names: Vec<(&str, TeamId)> =
+            self.names.iter().map(|(k, t)| (k.as_str(), *t)).collect();
+        names.sort_unstable();
+        BoardRef {
+            seq: self.seq,
+            teams: &self.teams,
+            names,
+            stats: &self.stats,
+            divisions: self
+                .division_boards
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect(),
+        }
+    }
+
+    /// The state that [`encode_snapshot`](Self::encode_snapshot) wrote into `bytes`, for the
+    /// hunt `hunt` (compiled from the same definition) with its `secret` (required when the
+    /// hunt has sealed answers).
+    ///
+    /// Checks the format, the version of the core that wrote it, the checksum, the hunt, and
+    /// that every id in it fits the hunt, then rebuilds the standings once. The result equals
+    /// a replay of the log up to the snapshot's position, provided the snapshot was written
+    /// from that log: checking that is the caller's part (see
+    /// [`Checkpoint`](crate::store::Checkpoint)).
+    pub fn decode_snapshot(
+        hunt: Arc<Hunt>,
+        secret: Option<Secret>,
+        bytes: &[u8],
+    ) -> Result<HuntState, SnapshotError> {
+        let payload = open(bytes)?;
+        if payload.core != CORE_VERSION {
+            return Err(SnapshotError::CoreVersion {
+                found: payload.core,
+            });
+        }
+        if payload.hunt != hunt.id.as_str() {
+            return Err(SnapshotError::OtherHunt {
+                found: payload.hunt,
+            });
+        }
+        check_fits(&hunt, &payload.live, "")?;
+        if let Some(frozen) = &payload.frozen {
+            check_fits(&hunt, frozen, "the frozen board: ")?;
+        }
+        let teams = payload.live.teams.len();
+        if let Some((key, _)) = payload.keys.iter().find(|(_, used)| {
+            used.team.index() >= teams || used.challenge.index() >= hunt.challenges.len()
+        }) {
+            return Err(SnapshotError::Inconsistent(format!(
+                "idempotency key {} names an unknown team or challenge",
+                IdempotencyKey(*key)
+            )));
+        }
+        let mut state = HuntState::new(hunt, secret)?;
+        let frozen = payload
+            .frozen
+            .map(|board| {
+                let mut frozen = HuntState::new(state.hunt.clone(), None)?;
+                frozen.restore_board(board);
+                Ok::<_, SnapshotError>(Box::new(frozen))
+            })
+            .transpose()?;
+        state.restore_board(payload.live);
+        let mut keys = FastMap::default();
+        keys.reserve(payload.keys.len());
+        keys.extend(
+            payload
+                .keys
+                .into_iter()
+                .map(|(key, used)| (IdempotencyKey(key), used)),
+        );
+        state.keys = keys;
+        state.revealed = payload.revealed;
+        state.frozen = frozen;
+        state.rebuild_ranking();
+        Ok(state)
+    }
+
+    /// Puts a decoded (and checked) board into this fresh state; standings are rebuilt by
+    /// the caller.
+    fn restore_board(&mut self, board: Board) {
+        self.seq = board.seq;
+        self.teams = board.teams;
+        self.names = board.names.into_iter().collect();
+        self.stats = board.stats;
+        self.max_solves = self.stats.iter().map(|s| s.counted).max().unwrap_or(0);
+        self.division_ids = board
+            .divisions
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.clone(), i as u32))
+            .collect();
+        self.division_boards = board
+            .divisions
+            .into_iter()
+            .map(|name| (name, RankIndex::new(self.hunt.shared_ranks)))
+            .collect();
+    }
+}
+
+/// Checks the frame of `bytes` and decodes the payload.
+fn open(bytes: &[u8]) -> Result<Payload, SnapshotError> {
+    let header = MAGIC.len() + 4;
+    if bytes.len() < header + CHECKSUM_LEN || !bytes.starts_with(MAGIC) {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let mut format = [0; 4];
+    format.copy_from_slice(&bytes[MAGIC.len()..header]);
+    let format = u32::from_le_bytes(format);
+    if format != FORMAT {
+        return Err(SnapshotError::Format {
+            found: format,
+            expected: FORMAT,
+        });
+    }
+    let (body, checksum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
+    if Sha256::digest(body).as_slice() != checksum {
+        return Err(SnapshotError::Checksum);
+    }
+    match postcard::take_from_bytes::<Payload>(&body[header..]) {
+        Ok((payload, [])) => Ok(payload),
+        Ok((_, rest)) => Err(SnapshotError::Decode(format!(
+            "{} bytes left over after the payload",
+            rest.len()
+        ))),
+        Err(e) => Err(SnapshotError::Decode(e.to_string())),
+    }
+}
+
+/// Checks that every id and table size in `board` fits `hunt`, so that no later lookup can
+/// go out of bounds, and that sorted lists are sorted, so that lookups find what is there.
+fn check_fits(hunt: &Hunt, board: &Board, which: &str) -> Result<(), SnapshotError> {
+    let bad = |what: String| Err(SnapshotError::Inconsistent(format!("{which}{what}")));
+    let challenges = hunt.challenges.len();
+    let teams = board.teams.len();
+    if board.stats.len() != challenges {
+        return bad(format!(
+            "counters for {} challenges, but the hunt has {challenges}",
+            board.stats.len()
+        ));
+    }
+    if u32::try_from(teams).is_err() || u32::try_from(board.divisions.len()).is_err() {
+        return bad(format!("{teams} teams"));
+    }
+    for (i, team) in board.teams.iter().enumerate() {
+        if team.round_solves.len() != hunt.rounds.len() {
+            return bad(format!(
+                "team {i} counts solves in {} rounds, but the hunt has {}",
+                team.round_solves.len(),
+                hunt.rounds.len()
+            ));
+        }
+        let solves_sorted = team.solves.is_sorted_by(|a, b| a.challenge < b.challenge);
+        let solves_fit = team.solves.iter().all(|s| s.challenge.index() < challenges);
+        if !solves_sorted || !solves_fit {
+            return bad(format!("team {i}'s solves"));
+        }
+        let guesses_sorted = team.guesses.is_sorted_by(|a, b| a.0 < b.0);
+        let guesses_fit = team
+            .guesses
+            .iter()
+            .all(|(c, g)| c.index() < challenges && g.is_well_formed());
+        if !guesses_sorted || !guesses_fit || !team.wrong_times.is_sorted() {
+            return bad(format!("team {i}'s wrong guesses"));
+        }
+        let hints_fit = team.hints.iter().all(|h| {
+            h.challenge.index() < challenges
+                && (h.hint as usize) < hunt.challenge(h.challenge).hints.len()
+        });
+        if !hints_fit {
+            return bad(format!("team {i}'s hints"));
+        }
+        let items_fit = team.items.iter().all(|(_, item)| match item {
+            super::team::Item::Solve(c) | super::team::Item::HintCost(c, _) => {
+                c.index() < challenges
+            }
+            super::team::Item::Adjust(_) => true,
+        });
+        if !items_fit {
+            return bad(format!("team {i}'s timeline"));
+        }
+        if team
+            .division_index
+            .is_some_and(|d| d as usize >= board.divisions.len())
+        {
+            return bad(format!("team {i}'s division"));
+        }
+    }
+    for (c, stats) in board.stats.iter().enumerate() {
+        let solvers_fit = stats.solvers.iter().all(|s| {
+            board
+                .teams
+                .get(s.team.index())
+                .is_some_and(|t| t.has_solved(crate::ids::ChallengeId(c as u32)))
+        });
+        let counted = stats.solvers.iter().filter(|s| s.counted).count();
+        if !solvers_fit || counted != stats.counted as usize {
+            return bad(format!("the solvers of challenge {c}"));
+        }
+    }
+    if let Some((name, team)) = board.names.iter().find(|(_, t)| t.index() >= teams) {
+        return bad(format!("the name {name:?} points at {team}"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::Command;
+    use crate::time::Timestamp;
+
+    const HUNT: &str = r#"
+        id = "snap"
+        title = "Snapshots"
+        start = 2026-11-28T09:00:00Z
+        end = 2026-11-28T21:00:00Z
+        freeze = 2026-11-28T15:00:00Z
+        scoring = { rule = "ctfd-linear", initial = 500, minimum = 100, decay = 50 }
+        first_blood = [10]
+
+        [[challenge]]
+        id = "one"
+        title = "One"
+        round = "first"
+        points = 100
+        answers = ["right"]
+        partial = [{ answer = "almost", reply = "Keep going" }]
+
+        [[challenge.hint]]
+        id = "nudge"
+        content = "Look again."
+        cost = 10
+
+        [[challenge]]
+        id = "two"
+        title = "Two"
+        round = "second"
+        points = 250
+        answers = ["also right"]
+        max_attempts = 3
+    "#;
+
+    fn hunt(source: &str) -> Arc<Hunt> {
+        Arc::new(crate::definition::load(source).expect("a valid hunt"))
+    }
+
+    /// A state with every kind of derived data: teams (one hidden, one with a division),
+    /// repriced solves, wrong and partial guesses, a hint, an adjustment, and a solve after
+    /// the freeze so that the frozen board differs from the live one.
+    fn sample() -> HuntState {
+        let mut state = HuntState::new(hunt(HUNT), None).expect("no sealed answers");
+        let now = Timestamp::parse_rfc3339("2026-11-28T10:00:00Z").expect("an instant");
+        let mut key = 0;
+        let run = |state: &mut HuntState, command: Command| {
+            let decision = state.decide(&command, now).expect("a valid command");
+            state.apply_all(&decision.events).expect("applies");
+        };
+        let late = Timestamp::parse_rfc3339("2026-11-28T16:00:00Z").expect("an instant");
+        for (name, division) in [("Otters", None), ("Ravens", Some("pro")), ("Moles", None)] {
+            run(
+                &mut state,
+                Command::Register {
+                    name: name.into(),
+                    division: division.map(Into::into),
+                },
+            );
+        }
+        for (team, challenge, answer) in [
+            (0, "one", "right"),
+            (1, "one", "wrong"),
+            (1, "one", "almost"),
+            (1, "two", "nope"),
+            (1, "two", "also right"),
+            (2, "two", "nope"),
+        ] {
+            key += 1;
+            run(
+                &mut state,
+                Command::Submit {
+                    team: TeamId(team),
+                    challenge: challenge.into(),
+                    answer: answer.into(),
+                    key: IdempotencyKey(key << 100 | key),
+                },
+            );
+        }
+        run(
+            &mut state,
+            Command::Adjust {
+                team: TeamId(2),
+                delta: 40,
+                reason: "bonus".into(),
+            },
+        );
+        run(
+            &mut state,
+            Command::TakeHint {
+                team: TeamId(2),
+                challenge: "one".into(),
+                hint: "nudge".into(),
+            },
+        );
+        run(
+            &mut state,
+            Command::SetHidden {
+                team: TeamId(0),
+                hidden: true,
+            },
+        );
+        let after_freeze = Command::Submit {
+            team: TeamId(2),
+            challenge: "one".into(),
+            answer: "right".into(),
+            key: IdempotencyKey(99),
+        };
+        let decision = state.decide(&after_freeze, late).expect("a valid command");
+        state.apply_all(&decision.events).expect("applies");
+        assert!(state.is_frozen());
+        state
+    }
+
+    fn check_equal(decoded: &HuntState, original: &HuntState) {
+        assert_eq!(decoded.seq(), original.seq());
+        assert_eq!(decoded.standings(), original.standings());
+        assert_eq!(decoded.team_count(), original.team_count());
+        for (team, state) in original.teams() {
+            assert_eq!(decoded.team(team), Some(state));
+            assert_eq!(decoded.team_by_name(&state.name), Some(team));
+        }
+        assert_eq!(decoded.keys, original.keys);
+        assert_eq!(decoded.stats, original.stats);
+        assert_eq!(decoded.names, original.names);
+        assert_eq!(decoded.max_solves, original.max_solves);
+        assert_eq!(decoded.is_frozen(), original.is_frozen());
+        assert_eq!(decoded.public().standings(), original.public().standings());
+        assert_eq!(decoded.public().seq(), original.public().seq());
+        for division in original.divisions() {
+            assert_eq!(
+                decoded.division_page(division, 0, 10),
+                original.division_page(division, 0, 10)
+            );
+        }
+        for (team, _) in original.teams() {
+            assert_eq!(decoded.timeline(team), original.timeline(team));
+            assert_eq!(decoded.public().team(team), original.public().team(team));
+        }
+    }
+
+    #[test]
+    fn a_snapshot_round_trips() {
+        let state = sample();
+        let bytes = state.encode_snapshot();
+        let decoded = HuntState::decode_snapshot(state.hunt().clone(), None, &bytes)
+            .expect("a fresh snapshot decodes");
+        check_equal(&decoded, &state);
+        assert_eq!(
+            decoded.encode_snapshot(),
+            bytes,
+            "encoding is deterministic"
+        );
+    }
+
+    #[test]
+    fn an_empty_state_round_trips() {
+        let state = HuntState::new(hunt(HUNT), None).expect("no sealed answers");
+        let decoded =
+            HuntState::decode_snapshot(state.hunt().clone(), None, &state.encode_snapshot())
+                .expect("decodes");
+        check_equal(&decoded, &state);
+    }
+
+    #[test]
+    fn the_format_is_pinned() {
+        // If this fails, the snapshot's bytes changed: bump `FORMAT` (old snapshots must not
+        // be read as new ones), then update the digest here.
+        let bytes = sample().encode_snapshot();
+        let body = &bytes[..bytes.len() - CHECKSUM_LEN];
+        let version_free: Vec<u8> = {
+            // The core's version (and its one-byte length) is in the payload; keep the pin
+            // independent of it.
+            let text = CORE_VERSION.as_bytes();
+            let at = body
+                .windows(text.len())
+                .position(|w| w == text)
+                .expect("the version is in the payload");
+            [&body[..at - 1], &body[at + text.len()..]].concat()
+        };
+        assert_eq!(
+            (FORMAT, hex::encode(Sha256::digest(&version_free))),
+            (
+                FORMAT,
+                "b2292ea874d3dae747bc1604d524264f85af0e31672cf831d9f7caf9a85a40d2".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn damaged_or_foreign_bytes_are_errors() {
+        let state = sample();
+        let hunt = state.hunt().clone();
+        let bytes = state.encode_snapshot();
+        let decode = |bytes: &[u8]| HuntState::decode_snapshot(hunt.clone(), None, bytes).err();
+        assert_eq!(decode(b""), Some(SnapshotError::NotASnapshot));
+        assert_eq!(decode(&bytes[..20]), Some(SnapshotError::NotASnapshot));
+        let mut other = bytes.clone();
+        other[0] = b'X';
+        assert_eq!(decode(&other), Some(SnapshotError::NotASnapshot));
+        let mut other = bytes.clone();
+        other[8] = 9;
+        assert_eq!(
+            decode(&other),
+            Some(SnapshotError::Format {
+                found: 9,
+                expected: FORMAT
+            })
+        );
+        // A torn write and a flipped bit anywhere in the payload or the checksum.
+        assert_eq!(
+            decode(&bytes[..bytes.len() - 1]),
+            Some(SnapshotError::Checksum)
+        );
+        for at in [12, bytes.len() / 2, bytes.len() - 1] {
+            let mut other = bytes.clone();
+            other[at] ^= 0x10;
+            assert_eq!(decode(&other), Some(SnapshotError::Checksum), "bit at {at}");
+        }
+        // Garbage with a valid frame decodes as an error, never a panic.
+        for len in [0, 1, 7, 100, 5_000] {
+            let garbage: Vec<u8> = (0..len).map(|i| (i * 131 % 251) as u8).collect();
+            let framed = frame(&garbage);
+            assert!(
+                matches!(decode(&framed), Some(SnapshotError::Decode(_))),
+                "{len} bytes of garbage: {:?}",
+                decode(&framed)
+            );
+        }
+    }
+
+    /// `payload` in a valid frame with a valid checksum.
+    fn frame(payload: &[u8]) -> Vec<u8> {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&FORMAT.to_le_bytes());
+        bytes.extend_from_slice(payload);
+        let checksum = Sha256::digest(&bytes);
+        bytes.extend_from_slice(&checksum);
+        bytes
+    }
+
+    #[test]
+    fn a_snapshot_that_does_not_fit_is_refused() {
+        let state = sample();
+        let bytes = state.encode_snapshot();
+        // Another hunt.
+        let other = hunt(&HUNT.replace("id = \"snap\"", "id = \"other\""));
+        assert!(matches!(
+            HuntState::decode_snapshot(other, None, &bytes),
+            Err(SnapshotError::OtherHunt { found }) if found == "snap"
+        ));
+        // The same hunt id with a challenge fewer: ids would point past the end.
+        let fewer = HUNT
+            .split("[[challenge]]\n        id = \"two\"")
+            .next()
+            .unwrap();
+        let result = HuntState::decode_snapshot(hunt(fewer), None, &bytes);
+        assert!(
+            matches!(result, Err(SnapshotError::Inconsistent(_))),
+            "{result:?}"
+        );
+        // Another version of the core.
+        let empty = |seq| BoardRef {
+            seq,
+            teams: &[],
+            names: Vec::new(),
+            stats: &state.stats,
+            divisions: Vec::new(),
+        };
+        let payload = PayloadRef {
+            core: "0.0.0-other",
+            hunt: "snap",
+            live: empty(0),
+            keys: Vec::new(),
+            revealed: false,
+            frozen: None,
+        };
+        let foreign = frame(&postcard::to_stdvec(&payload).unwrap());
+        assert_eq!(
+            HuntState::decode_snapshot(state.hunt().clone(), None, &foreign).err(),
+            Some(SnapshotError::CoreVersion {
+                found: "0.0.0-other".into()
+            })
+        );
+        // A key naming a team that does not exist.
+        let payload = PayloadRef {
+            core: CORE_VERSION,
+            hunt: "snap",
+            live: empty(1),
+            keys: vec![(1, state.keys[&IdempotencyKey(1 << 100 | 1)])],
+            revealed: false,
+            frozen: None,
+        };
+        let dangling = frame(&postcard::to_stdvec(&payload).unwrap());
+        assert!(matches!(
+            HuntState::decode_snapshot(state.hunt().clone(), None, &dangling),
+            Err(SnapshotError::Inconsistent(_))
+        ));
+    }
+}

@@ -1,0 +1,375 @@
+//! Checkpoints: a snapshot of a hunt's derived state, tied to the log position and the
+//! definition it was derived from, so that reopening a long log need not replay all of it.
+//!
+//! A checkpoint is never trusted blindly. Before its state is used it is **verified**:
+//! - it names the hunt being opened;
+//! - the digest of the stored definition equals [`Checkpoint::definition_digest`] (a changed
+//!   definition can change what every event means);
+//! - the log reaches [`Checkpoint::seq`], and the digest of its events at the
+//!   [sample positions](Checkpoint::sample_positions) (`seq`, `seq − 1`, `seq − 2`,
+//!   `seq − 4`, … and 1) equals [`Checkpoint::log_digest`], so the checkpoint was written
+//!   from this log, not from another one, nor from a log that was since cut short and grew
+//!   again differently. Sampling about log₂(seq) events, not one, means that two logs must
+//!   agree at every one of those positions to be mistaken for each other (one event alone
+//!   can coincide: two logs may both end with the same admin adjustment);
+//! - its state decodes, fits the hunt and is at that position (see
+//!   [`HuntState::decode_snapshot`]).
+//!
+//! Anything else and the checkpoint is ignored: the state is replayed from the log.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::answer::Secret;
+use crate::event::Recorded;
+use crate::hunt::Hunt;
+use crate::ids::HuntId;
+use crate::state::{HuntState, ReplayError, SnapshotError};
+
+use super::StoreError;
+
+/// A SHA-256 digest.
+pub type Digest = [u8; 32];
+
+/// The first bytes of a checkpoint in [`Checkpoint::to_bytes`] form.
+const MAGIC: &[u8; 8] = b"HUNTCKPT";
+
+/// The version of the [`Checkpoint::to_bytes`] frame.
+const FRAME: u32 = 1;
+
+/// A snapshot of one hunt's derived state at a position of its log, with what it takes to
+/// verify it against the log and the definition before use (see the [module](self) docs).
+///
+/// Stores keep one per hunt, opaquely: [`Checkpoint::to_bytes`] is a compact frame for stores
+/// that keep bytes, and the fields are public for stores that keep columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The hunt.
+    pub hunt: HuntId,
+    /// The position of the last event folded into the state (at least 1).
+    pub seq: u64,
+    /// [`Checkpoint::digest_events`] of the log's events at the
+    /// [`sample_positions`](Checkpoint::sample_positions) of `seq`.
+    pub log_digest: Digest,
+    /// [`Checkpoint::digest_definition`] of the definition source the state was derived with.
+    pub definition_digest: Digest,
+    /// The state, as [`HuntState::encode_snapshot`] wrote it.
+    pub state: Vec<u8>,
+}
+
+/// The fixed part of the [`Checkpoint::to_bytes`] frame.
+#[derive(Serialize, Deserialize)]
+struct Header<'a> {
+    hunt: &'a str,
+    seq: u64,
+    log_digest: Digest,
+    definition_digest: Digest,
+}
+
+/// Why a checkpoint was not used; the state was replayed from the log instead.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckpointIgnored {
+    /// The store failed to load it, or holds bytes that are not a checkpoint.
+    #[error("the checkpoint could not be loaded: {0}")]
+    Unreadable(#[source] Arc<StoreError>),
+    /// It belongs to another hunt.
+    #[error("the checkpoint belongs to hunt {0}")]
+    OtherHunt(HuntId),
+    /// It is at position 0, which no event has.
+    #[error("the checkpoint is at position 0")]
+    Empty,
+    /// The definition changed since it was written.
+    #[error("the definition changed since the checkpoint was written")]
+    DefinitionChanged,
+    /// The log ends before its position.
+    #[error("the checkpoint is at position {0}, but the log ends before it")]
+    LogTooShort(u64),
+    /// The log's events up to its position are not the ones it was written after.
+    #[error("the log up to position {0} is not the one the checkpoint was written after")]
+    EventMismatch(u64),
+    /// Its state does not decode, or does not fit the hunt or its position.
+    #[error("the checkpoint's state is unusable: {0}")]
+    Undecodable(#[source] SnapshotError),
+    /// The log after its position does not apply to its state.
+    #[error("the log after the checkpoint does not apply to its state: {0}")]
+    CatchUp(#[source] ReplayError),
+}
+
+impl Checkpoint {
+    /// The checkpoint of `state`, derived with the definition whose
+    /// [`digest_definition`](Self::digest_definition) is `definition_digest` from a log whose
+    /// events at the [`sample_positions`](Self::sample_positions) of `state.seq()` are
+    /// `sample`. Encodes the whole state: takes time in proportion to it. `None` if `sample`
+    /// is not at those positions, or the state has no events.
+    pub fn new(state: &HuntState, definition_digest: Digest, sample: &[Recorded]) -> Option<Self> {
+        let seq = state.seq();
+        if seq == 0 || !Self::is_sample_of(seq, sample) {
+            return None;
+        }
+        Some(Self {
+            hunt: state.hunt().id.clone(),
+            seq,
+            log_digest: Self::digest_events(sample),
+            definition_digest,
+            state: state.encode_snapshot(),
+        })
+    }
+
+    /// The positions whose events a checkpoint at `seq` is tied to, in increasing order:
+    /// `seq`, `seq − 1`, `seq − 2`, `seq − 4`, … while positive, and 1. Empty for 0.
+    pub fn sample_positions(seq: u64) -> Vec<u64> {
+        let mut positions = Vec::new();
+        if seq == 0 {
+            return positions;
+        }
+        positions.push(seq);
+        let mut back = 1_u64;
+        while back < seq {
+            positions.push(seq - back);
+            back = back.saturating_mul(2);
+        }
+        if positions.last() != Some(&1) {
+            positions.push(1);
+        }
+        positions.reverse();
+        positions
+    }
+
+    /// Whether `sample` holds exactly the events at the sample positions of `seq`.
+    fn is_sample_of(seq: u64, sample: &[Recorded]) -> bool {
+        let positions = Self::sample_positions(seq);
+        positions.len() == sample.len() && positions.iter().zip(sample).all(|(p, r)| *p == r.seq)
+    }
+
+    /// SHA-256 of the core's canonical serde JSON of each of `events` (position and event),
+    /// one after the other.
+    pub fn digest_events(events: &[Recorded]) -> Digest {
+        let mut hasher = Sha256::new();
+        for recorded in events {
+            let json = serde_json::to_vec(recorded).expect("events serialize to JSON");
+            hasher.update(&json);
+        }
+        hasher.finalize().into()
+    }
+
+    /// SHA-256 of a definition's source, byte for byte.
+    pub fn digest_definition(source: &str) -> Digest {
+        Sha256::digest(source.as_bytes()).into()
+    }
+
+    /// Checks that this checkpoint belongs to `hunt`, was derived with `definition`, and was
+    /// written from a log whose events at the [`sample_positions`](Self::sample_positions) of
+    /// [`Checkpoint::seq`] are `sample`: what the log holds at those positions (fewer events
+    /// if it ends before).
+    pub fn verify(
+        &self,
+        hunt: &HuntId,
+        definition: &str,
+        sample: &[Recorded],
+    ) -> Result<(), CheckpointIgnored> {
+        if self.hunt != *hunt {
+            return Err(CheckpointIgnored::OtherHunt(self.hunt.clone()));
+        }
+        if self.seq == 0 {
+            return Err(CheckpointIgnored::Empty);
+        }
+        if self.definition_digest != Self::digest_definition(definition) {
+            return Err(CheckpointIgnored::DefinitionChanged);
+        }
+        if !Self::is_sample_of(self.seq, sample) {
+            return Err(CheckpointIgnored::LogTooShort(self.seq));
+        }
+        if Self::digest_events(sample) != self.log_digest {
+            return Err(CheckpointIgnored::EventMismatch(self.seq));
+        }
+        Ok(())
+    }
+
+    /// Decodes the state, for `hunt` compiled from the verified definition, and checks that
+    /// it is at [`Checkpoint::seq`].
+    pub fn restore(
+        &self,
+        hunt: Arc<Hunt>,
+        secret: Option<Secret>,
+    ) -> Result<HuntState, SnapshotError> {
+        let state = HuntState::decode_snapshot(hunt, secret, &self.state)?;
+        if state.seq() != self.seq {
+            return Err(SnapshotError::Inconsistent(format!(
+                "the state is at position {}, the checkpoint at {}",
+                state.seq(),
+                self.seq
+            )));
+        }
+        Ok(state)
+    }
+
+    /// The checkpoint as one byte string: a magic number, a frame version, the fields, and
+    /// the state's bytes as they are (they carry their own checksum).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let header = Header {
+            hunt: self.hunt.as_str(),
+            seq: self.seq,
+            log_digest: self.log_digest,
+            definition_digest: self.definition_digest,
+        };
+        let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + 128 + self.state.len());
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&FRAME.to_le_bytes());
+        let mut bytes =
+            postcard::to_extend(&header, bytes).expect("postcard serializes the header");
+        bytes.extend_from_slice(&self.state);
+        bytes
+    }
+
+    /// Reads what [`Checkpoint::to_bytes`] wrote. The state's bytes are not decoded here.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, SnapshotError> {
+        let fixed = MAGIC.len() + 4;
+        if bytes.len() < fixed || !bytes.starts_with(MAGIC) {
+            return Err(SnapshotError::NotASnapshot);
+        }
+        let mut frame = [0; 4];
+        frame.copy_from_slice(&bytes[MAGIC.len()..fixed]);
+        let frame = u32::from_le_bytes(frame);
+        if frame != FRAME {
+            return Err(SnapshotError::Format {
+                found: frame,
+                expected: FRAME,
+            });
+        }
+        let (header, state) = postcard::take_from_bytes::<Header<'_>>(&bytes[fixed..])
+            .map_err(|e| SnapshotError::Decode(e.to_string()))?;
+        let hunt = HuntId::new(header.hunt)
+            .map_err(|e| SnapshotError::Decode(format!("the checkpoint's hunt: {e}")))?;
+        Ok(Self {
+            hunt,
+            seq: header.seq,
+            log_digest: header.log_digest,
+            definition_digest: header.definition_digest,
+            state: state.to_vec(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Event;
+    use crate::ids::TeamId;
+    use crate::time::Timestamp;
+
+    fn sample() -> Checkpoint {
+        Checkpoint {
+            hunt: HuntId::new("finals").unwrap(),
+            seq: 42,
+            log_digest: [7; 32],
+            definition_digest: [9; 32],
+            state: (0..1000).map(|i| (i % 256) as u8).collect(),
+        }
+    }
+
+    #[test]
+    fn the_frame_round_trips() {
+        let checkpoint = sample();
+        let bytes = checkpoint.to_bytes();
+        assert_eq!(Checkpoint::from_bytes(&bytes), Ok(checkpoint));
+        let empty = Checkpoint {
+            state: Vec::new(),
+            ..sample()
+        };
+        assert_eq!(Checkpoint::from_bytes(&empty.to_bytes()), Ok(empty));
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        let bytes = sample().to_bytes();
+        assert_eq!(
+            Checkpoint::from_bytes(b"nope"),
+            Err(SnapshotError::NotASnapshot)
+        );
+        assert!(matches!(
+            Checkpoint::from_bytes(&bytes[..20]),
+            Err(SnapshotError::Decode(_))
+        ));
+        let mut other = bytes.clone();
+        other[8] = 2;
+        assert!(matches!(
+            Checkpoint::from_bytes(&other),
+            Err(SnapshotError::Format { found: 2, .. })
+        ));
+        let mut bad_hunt = bytes;
+        bad_hunt[13] = b'!';
+        assert!(matches!(
+            Checkpoint::from_bytes(&bad_hunt),
+            Err(SnapshotError::Decode(_))
+        ));
+    }
+
+    #[test]
+    fn sample_positions_halve_back_to_the_start() {
+        assert_eq!(Checkpoint::sample_positions(0), Vec::<u64>::new());
+        assert_eq!(Checkpoint::sample_positions(1), [1]);
+        assert_eq!(Checkpoint::sample_positions(2), [1, 2]);
+        assert_eq!(Checkpoint::sample_positions(3), [1, 2, 3]);
+        assert_eq!(Checkpoint::sample_positions(10), [1, 2, 6, 8, 9, 10]);
+        assert_eq!(Checkpoint::sample_positions(1_000_000).len(), 22);
+        let far = Checkpoint::sample_positions(u64::MAX);
+        assert_eq!((far[0], far[far.len() - 1], far.len()), (1, u64::MAX, 66));
+    }
+
+    fn event(seq: u64, hidden: bool) -> Recorded {
+        Recorded {
+            seq,
+            event: Event::TeamHidden {
+                team: TeamId(1),
+                hidden,
+                at: Timestamp::from_millis(5),
+            },
+        }
+    }
+
+    #[test]
+    fn verification_checks_hunt_definition_and_events() {
+        let log: Vec<Recorded> = (1..=50).map(|seq| event(seq, seq % 3 == 0)).collect();
+        let sample_at = |log: &[Recorded], seq: u64| -> Vec<Recorded> {
+            Checkpoint::sample_positions(seq)
+                .iter()
+                .filter_map(|p| log.get(*p as usize - 1).cloned())
+                .collect()
+        };
+        let tied = sample_at(&log, 42);
+        let checkpoint = Checkpoint {
+            log_digest: Checkpoint::digest_events(&tied),
+            definition_digest: Checkpoint::digest_definition("source"),
+            ..sample()
+        };
+        let finals = HuntId::new("finals").unwrap();
+        assert!(checkpoint.verify(&finals, "source", &tied).is_ok());
+        let other = HuntId::new("other").unwrap();
+        assert!(matches!(
+            checkpoint.verify(&other, "source", &tied),
+            Err(CheckpointIgnored::OtherHunt(_))
+        ));
+        assert!(matches!(
+            checkpoint.verify(&finals, "source ", &tied),
+            Err(CheckpointIgnored::DefinitionChanged)
+        ));
+        assert!(matches!(
+            checkpoint.verify(&finals, "source", &sample_at(&log[..41], 42)),
+            Err(CheckpointIgnored::LogTooShort(42))
+        ));
+        assert!(matches!(
+            checkpoint.verify(&finals, "source", &sample_at(&log, 41)),
+            Err(CheckpointIgnored::LogTooShort(42))
+        ));
+        // A log that differs at one sampled position only.
+        let mut changed = log.clone();
+        changed[25] = event(26, true);
+        assert!(matches!(
+            checkpoint.verify(&finals, "source", &sample_at(&changed, 42)),
+            Err(CheckpointIgnored::EventMismatch(42))
+        ));
+    }
+}
