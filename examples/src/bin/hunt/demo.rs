@@ -336,6 +336,9 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     writeln!(out, "\n{}", tally.summary())?;
     let end = start.saturating_add(Span::from_secs(i64::from(minutes) * 60));
     finish(&engine, end, out).await?;
+    // A verified checkpoint of the final state, so exploring the hunt afterwards opens
+    // without replaying it. Only an optimisation: a failure is not worth stopping for.
+    let _ = engine.checkpoint().await;
 
     let state = engine.snapshot();
     let graph_path = dir.join("score-graph.svg");

@@ -17,6 +17,9 @@ use hunt_store_sled::SledStore;
 
 use crate::failure::Failure;
 
+/// Events replayed on open beyond which a command saves a checkpoint of the state.
+pub const CHECKPOINT_AFTER: u64 = 10_000;
+
 /// The store directory used when `--data` is not given.
 pub const DEFAULT_DATA: &str = "hunt-data";
 
@@ -108,11 +111,19 @@ impl Selection {
         }
     }
 
-    /// Opens the engine of the selected hunt: loads its definition and replays its log.
+    /// Opens the engine of the selected hunt: loads its definition and its verified
+    /// checkpoint, and replays the log after it (or all of it). When it had to replay more
+    /// than [`CHECKPOINT_AFTER`] events, it saves a new checkpoint before going on, so the
+    /// next command opens fast. A failed checkpoint costs speed, never correctness, so it is
+    /// not an error.
     pub async fn open_engine(&self) -> Result<Engine, Failure> {
         let store = self.open_store(Create::Never).await?;
         let hunt = self.hunt_id(&*store).await?;
-        Ok(Engine::open(store, &hunt, secret()).await?)
+        let engine = Engine::open(store, &hunt, secret()).await?;
+        if engine.opened().replayed >= CHECKPOINT_AFTER {
+            let _ = engine.checkpoint().await;
+        }
+        Ok(engine)
     }
 }
 
