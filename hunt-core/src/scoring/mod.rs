@@ -56,16 +56,27 @@ impl Scoring {
     /// solve that does not count is priced as if it were the next counted one. Only counted
     /// solves get first-blood bonuses.
     pub fn points(&self, counted_before: u32, counted: bool, total: u32, max_solves: u32) -> i64 {
+        let value = self.value_at(counted_before, total, max_solves);
+        value.saturating_add(self.bonus(value, counted_before, counted))
+    }
+
+    /// The value (before any bonus) of a solver with `counted_before` counted solves before
+    /// it; the same for every solver when retroactive.
+    pub fn value_at(&self, counted_before: u32, total: u32, max_solves: u32) -> i64 {
         let n = match self.mode {
             ValueMode::CaptureTime => counted_before + 1,
             _ => total,
         };
-        let value = self.rule.value(n, max_solves);
-        let bonus = counted
+        self.rule.value(n, max_solves)
+    }
+
+    /// The first-blood bonus on `value` of a solver with `counted_before` counted solves
+    /// before it, if its own solve counts.
+    pub fn bonus(&self, value: i64, counted_before: u32, counted: bool) -> i64 {
+        counted
             .then(|| self.first_blood.get(counted_before as usize))
             .flatten()
-            .map_or(0, |percent| value.saturating_mul(i64::from(*percent)) / 100);
-        value.saturating_add(bonus)
+            .map_or(0, |percent| value.saturating_mul(i64::from(*percent)) / 100)
     }
 
     /// What the next counted solver would get right now: the value shown on the challenge.

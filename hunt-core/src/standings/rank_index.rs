@@ -64,10 +64,12 @@ struct DistinctKeys {
     count: HashMap<SortKey, u32>,
 }
 
-/// Items per node of the underlying sets. Measured here at 100k teams (min of 15 runs of 20k
-/// random moves): 256 moves a team in ~890 ns against ~1490 ns at indexset's default of 1024,
-/// since a move shifts half a node twice, and ranks as fast (~360 ns).
-const NODE_CAPACITY: usize = 256;
+/// Items per node of the underlying sets. Measured on a quiet machine
+/// (`cargo bench -p benches --bench core -- rank_upsert`), a move at 10k / 100k teams takes
+/// 194 / 221 ns at 64, 196 / 220 ns at 128 and 215 / 241 ns at 256; a rank at 100k teams
+/// 183 / 160 / 181 ns. 128 is as fast as 64 to move a team, faster to rank one, and moves
+/// half as much memory per insert as 256.
+const NODE_CAPACITY: usize = 128;
 
 impl RankIndex {
     /// Makes an empty index that assigns places under `shared`.

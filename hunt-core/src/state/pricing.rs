@@ -7,6 +7,7 @@
 //! recomputed from scratch.
 
 use crate::ids::{ChallengeId, TeamId};
+use crate::scoring::ValueMode;
 
 use super::HuntState;
 
@@ -18,10 +19,14 @@ impl HuntState {
         let stats = &self.stats[challenge.index()];
         let teams = &mut self.teams;
         let total = stats.counted;
+        // Retroactively every solver holds the same value: compute it once.
+        let shared = (scoring.mode != ValueMode::CaptureTime)
+            .then(|| scoring.value_at(0, total, self.max_solves));
         let mut before = 0;
         let mut changed = Vec::new();
         for solver in &stats.solvers {
-            let points = scoring.points(before, solver.counted, total, self.max_solves);
+            let value = shared.unwrap_or_else(|| scoring.value_at(before, total, self.max_solves));
+            let points = value.saturating_add(scoring.bonus(value, before, solver.counted));
             before += u32::from(solver.counted);
             let team = &mut teams[solver.team.index()];
             let Some(solve) = team.solve_mut(challenge) else {
