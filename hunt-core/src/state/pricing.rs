@@ -113,14 +113,22 @@ impl HuntState {
         self.reprice(challenge);
     }
 
-    /// Updates the most-solved count after `challenge`'s count changed; returns whether it
-    /// moved in a way that reprices some challenge (only rCTF values depend on it).
+    /// Updates the most-solved count after `challenge`'s count changed by at most one (every
+    /// caller adds or removes one solver); returns whether it moved in a way that reprices
+    /// some challenge (only rCTF values depend on it).
     fn update_max_solves(&mut self, challenge: ChallengeId) -> bool {
         let count = self.stats[challenge.index()].counted;
-        let max = if count >= self.max_solves {
-            count
+        let max = if count + 1 >= self.max_solves {
+            // The count moved by one: the maximum is this count, or it was this challenge's
+            // and fell by one, or another challenge holds it; only then is a scan needed.
+            if count >= self.max_solves {
+                count
+            } else {
+                self.stats.iter().map(|s| s.counted).max().unwrap_or(0)
+            }
         } else {
-            self.stats.iter().map(|s| s.counted).max().unwrap_or(0)
+            // Far below the maximum: moving by one cannot change it.
+            self.max_solves
         };
         let moved = max != self.max_solves;
         self.max_solves = max;
