@@ -119,9 +119,24 @@ pub enum Refusal {
 }
 
 impl Throttle {
-    /// Whether a team may guess at `now`, given the times of its counted wrong guesses at
-    /// this challenge (sorted ascending) and the extra attempts admins granted it.
-    pub fn check(&self, wrong: &[Timestamp], extra: u32, now: Timestamp) -> Option<Refusal> {
+    /// Whether any of the policies depends on when the wrong guesses were made (a cap with a
+    /// lockout forever only counts them).
+    pub fn looks_at_time(&self) -> bool {
+        self.window.is_some()
+            || self.backoff.is_some()
+            || (self.max_attempts.is_some() && matches!(self.lockout, Lockout::Timeout(_)))
+    }
+
+    /// Whether a team may guess at `now`, given how many counted wrong guesses it made at
+    /// this challenge, their times (sorted ascending; needed only when
+    /// [`Throttle::looks_at_time`]) and the extra attempts admins granted it.
+    pub fn check(
+        &self,
+        counted: u32,
+        wrong: &[Timestamp],
+        extra: u32,
+        now: Timestamp,
+    ) -> Option<Refusal> {
         let mut until: Option<Timestamp> = None;
         let mut later = |t: Option<Timestamp>| {
             if let Some(t) = t {
@@ -131,7 +146,7 @@ impl Throttle {
         if let Some(max) = self.max_attempts {
             let max = max.saturating_add(extra);
             match self.lockout {
-                Lockout::Forever if wrong.len() >= max as usize => return Some(Refusal::Exhausted),
+                Lockout::Forever if counted >= max => return Some(Refusal::Exhausted),
                 Lockout::Forever => {}
                 Lockout::Timeout(per) => {
                     later(RateWindow { attempts: max, per }.retry_at(wrong, now))
@@ -148,20 +163,24 @@ impl Throttle {
     }
 
     /// Counted wrong guesses left before the cap, if there is one. Under a timeout this
-    /// counts the current window only.
-    pub fn attempts_left(&self, wrong: &[Timestamp], extra: u32, now: Timestamp) -> Option<u32> {
+    /// counts the current window only (of `wrong`, the times); otherwise all `counted`.
+    pub fn attempts_left(
+        &self,
+        counted: u32,
+        wrong: &[Timestamp],
+        extra: u32,
+        now: Timestamp,
+    ) -> Option<u32> {
         let max = self.max_attempts?.saturating_add(extra);
         let used = match self.lockout {
             Lockout::Timeout(per) => {
                 let start = now.as_millis().saturating_sub(per.as_millis());
-                wrong
-                    .iter()
-                    .filter(|t| t.as_millis() > start && **t <= now)
-                    .count()
+                let inside = wrong.iter().filter(|t| t.as_millis() > start && **t <= now);
+                u32::try_from(inside.count()).unwrap_or(u32::MAX)
             }
-            _ => wrong.len(),
+            _ => counted,
         };
-        Some(max.saturating_sub(u32::try_from(used).unwrap_or(u32::MAX)))
+        Some(max.saturating_sub(used))
     }
 }
 
@@ -230,10 +249,11 @@ mod tests {
             max_attempts: Some(2),
             ..Throttle::default()
         };
-        let wrong = times(&[0, 1]);
-        assert_eq!(throttle.check(&wrong, 0, secs(9)), Some(Refusal::Exhausted));
-        assert_eq!(throttle.check(&wrong, 1, secs(9)), None);
-        assert_eq!(throttle.attempts_left(&wrong, 1, secs(9)), Some(1));
+        // A lockout forever counts guesses; their times are not needed.
+        assert!(!throttle.looks_at_time());
+        assert_eq!(throttle.check(2, &[], 0, secs(9)), Some(Refusal::Exhausted));
+        assert_eq!(throttle.check(2, &[], 1, secs(9)), None);
+        assert_eq!(throttle.attempts_left(2, &[], 1, secs(9)), Some(1));
     }
 
     #[test]
@@ -244,13 +264,14 @@ mod tests {
             lockout: Lockout::Timeout(Span::from_secs(300)),
             ..Throttle::default()
         };
+        assert!(throttle.looks_at_time());
         let wrong = times(&[0, 10]);
         assert_eq!(
-            throttle.check(&wrong, 0, secs(20)),
+            throttle.check(2, &wrong, 0, secs(20)),
             Some(Refusal::Until(secs(300)))
         );
-        assert_eq!(throttle.check(&wrong, 0, secs(300)), None);
-        assert_eq!(throttle.attempts_left(&wrong, 0, secs(305)), Some(1));
+        assert_eq!(throttle.check(2, &wrong, 0, secs(300)), None);
+        assert_eq!(throttle.attempts_left(2, &wrong, 0, secs(305)), Some(1));
     }
 
     #[test]
@@ -267,7 +288,7 @@ mod tests {
             ..Throttle::default()
         };
         assert_eq!(
-            throttle.check(&times(&[0]), 0, secs(1)),
+            throttle.check(1, &times(&[0]), 0, secs(1)),
             Some(Refusal::Until(secs(60)))
         );
     }

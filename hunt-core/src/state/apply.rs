@@ -126,7 +126,10 @@ impl HuntState {
                         self.rerank(*team);
                     }
                     JudgedAs::Incorrect { guess } => {
-                        if state.guesses_mut(challenge.id).insert(guess, *at) {
+                        let timed = challenge.throttle.looks_at_time().then_some(*at);
+                        if state.guesses_mut(challenge.id).insert(guess, timed)
+                            && hunt.team_window.is_some()
+                        {
                             insert_sorted(&mut state.wrong_times, *at);
                         }
                     }

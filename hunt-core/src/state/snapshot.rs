@@ -553,7 +553,7 @@ mod tests {
             (FORMAT, hex::encode(Sha256::digest(&version_free))),
             (
                 FORMAT,
-                "b2292ea874d3dae747bc1604d524264f85af0e31672cf831d9f7caf9a85a40d2".to_owned()
+                "c90f29906e8c449c47f2e206b98fcdad7c90f50352751a6e8fbbbd4a8194bef3".to_owned()
             )
         );
     }

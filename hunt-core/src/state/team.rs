@@ -27,7 +27,9 @@ pub struct Solve {
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Guesses {
     fingerprints: Vec<u64>,
-    /// When each counted guess was made, sorted: the input of the throttle policies.
+    /// When each counted guess was made, sorted: the input of the throttle policies. Kept
+    /// only for challenges whose throttle looks at time (empty otherwise), which saves an
+    /// allocation per team and challenge guessed at on the many that do not.
     times: Vec<Timestamp>,
     /// Extra counted guesses granted by admins.
     extra: u32,
@@ -59,17 +61,20 @@ impl Guesses {
     pub(crate) fn is_well_formed(&self) -> bool {
         self.fingerprints.is_sorted_by(|a, b| a < b)
             && self.times.is_sorted()
-            && self.times.len() == self.fingerprints.len()
+            && (self.times.is_empty() || self.times.len() == self.fingerprints.len())
     }
 
-    /// Records a normalized guess made at `at`; returns whether it is new.
-    pub(crate) fn insert(&mut self, guess: &str, at: Timestamp) -> bool {
+    /// Records a normalized guess, made at `at` if its time matters; returns whether it is
+    /// new.
+    pub(crate) fn insert(&mut self, guess: &str, at: Option<Timestamp>) -> bool {
         let print = fingerprint(guess);
         match self.fingerprints.binary_search(&print) {
             Ok(_) => false,
             Err(i) => {
                 self.fingerprints.insert(i, print);
-                insert_sorted(&mut self.times, at);
+                if let Some(at) = at {
+                    insert_sorted(&mut self.times, at);
+                }
                 true
             }
         }
@@ -298,6 +303,7 @@ impl TeamState {
     ) -> Option<u32> {
         let guesses = self.guesses_at(challenge);
         hunt.challenge(challenge).throttle.attempts_left(
+            guesses.map_or(0, Guesses::counted),
             guesses.map_or(&[], Guesses::times),
             guesses.map_or(0, Guesses::extra),
             now,
@@ -315,6 +321,7 @@ impl TeamState {
         use crate::throttle::Refusal;
         let guesses = self.guesses_at(challenge);
         let own = hunt.challenge(challenge).throttle.check(
+            guesses.map_or(0, Guesses::counted),
             guesses.map_or(&[], Guesses::times),
             guesses.map_or(0, Guesses::extra),
             now,
