@@ -4,6 +4,8 @@
 //! at or after the freeze time and fed only the events before it (so a late clock cannot
 //! slip a post-freeze solve in). Until then the two are the same and nothing is kept twice.
 //! Public views read it until an admin reveals the final board; admins read the live state.
+//! It costs a second copy of the teams and solver lists from the freeze to the reveal, and
+//! no work per event after the freeze (with one clock, no event after it is before it).
 //! Every public number (scores, places, solve counts, dynamic values, first bloods,
 //! timelines) comes from it, so frozen values do not keep decaying (CTFd#2320).
 

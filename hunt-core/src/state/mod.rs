@@ -230,6 +230,8 @@ impl HuntState {
         }
         self.standings = standings;
         if let Some(frozen) = &mut self.frozen {
+            // Forked during a bulk application, it deferred its ranking too.
+            frozen.ranking_deferred = false;
             frozen.rebuild_ranking();
         }
     }

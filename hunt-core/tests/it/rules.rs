@@ -724,3 +724,77 @@ fn replaying_a_log_of_every_rule_gives_the_same_public_and_live_views() {
         assert_eq!(replayed.progress(team, end), play.state.progress(team, end));
     }
 }
+
+#[test]
+fn a_late_event_stamped_before_the_freeze_still_moves_the_frozen_board_after_a_replay() {
+    // Two processes with slightly different clocks: an event stamped before the freeze can
+    // reach the log after one stamped after it. It belongs to the frozen board, whether the
+    // state was built event by event or by a bulk replay (which defers ranking).
+    let play = Play::new(
+        r#"
+freeze = 2026-11-28T19:00:00Z
+[[challenge]]
+id = "a"
+title = "A"
+points = 100
+answers = ["flag"]
+"#,
+    );
+    let hunt = play.state.hunt().clone();
+    let at = |minute| play.at(minute);
+    let events = [
+        Event::TeamRegistered {
+            team: TeamId(0),
+            name: "early".into(),
+            division: None,
+            at: at(0),
+        },
+        Event::TeamRegistered {
+            team: TeamId(1),
+            name: "skewed".into(),
+            division: None,
+            at: at(0),
+        },
+        Event::SubmissionJudged {
+            team: TeamId(0),
+            challenge: "a".into(),
+            key: IdempotencyKey(1),
+            answer: "flag".into(),
+            judged: hunt_core::JudgedAs::Correct,
+            at: at(601),
+        },
+        Event::SubmissionJudged {
+            team: TeamId(1),
+            challenge: "a".into(),
+            key: IdempotencyKey(2),
+            answer: "flag".into(),
+            judged: hunt_core::JudgedAs::Correct,
+            at: at(599),
+        },
+    ];
+    let log: Vec<Recorded> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, event)| Recorded {
+            seq: i as u64 + 1,
+            event,
+        })
+        .collect();
+    let mut one_by_one = HuntState::new(hunt.clone(), None).expect("no secret");
+    for recorded in &log {
+        one_by_one.apply(recorded).expect("applies");
+    }
+    let mut replayed = HuntState::replay(hunt, None, &log[..3]).expect("replays");
+    replayed.apply(&log[3]).expect("applies");
+    let frozen: Vec<_> = one_by_one
+        .public()
+        .standings()
+        .into_iter()
+        .map(|r| (r.team, r.score))
+        .collect();
+    assert_eq!(frozen, [(TeamId(1), 100), (TeamId(0), 0)]);
+    assert_eq!(
+        replayed.public().standings(),
+        one_by_one.public().standings()
+    );
+}
