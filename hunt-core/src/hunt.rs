@@ -95,7 +95,8 @@ pub enum UnlockRule {
         /// The rules counted.
         of: Vec<UnlockRule>,
     },
-    /// Unlocked once the team's score is at least this.
+    /// Unlocked once the team's score has reached this (its peak counts, so penalties,
+    /// hint costs or decaying values never lock it again).
     ScoreAtLeast(i64),
     /// Unlocked this long after the hunt starts.
     After(Span),

@@ -126,7 +126,8 @@
 //! An unlock rule is a table with exactly one key, nested at most [`MAX_RULE_DEPTH`] deep:
 //! `{ always = true }`, `{ solved = "id" }`, `{ all_of = [...] }`, `{ any_of = [...] }`,
 //! `{ at_least = { n = 2, of = [...] } }` (n from 1 to the number of rules),
-//! `{ score_at_least = 300 }`, `{ after = "2h" }` (from the start; before the end) or
+//! `{ score_at_least = 300 }` (the team's highest score so far counts: an unlock is never
+//! taken back), `{ after = "2h" }` (from the start; before the end) or
 //! `{ solves_in_round = { round = "Act I", n = 3 } }`. In the lists, a string names a
 //! challenge and means `solved`. `unlock` itself also takes a string: `"always"`, or a
 //! challenge id (`{ solved = "always" }` names a challenge called `always`). Without `unlock`,

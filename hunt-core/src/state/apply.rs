@@ -140,7 +140,7 @@ impl HuntState {
                 team, delta, at, ..
             } => {
                 let state = self.team_mut(*team)?;
-                state.score = state.score.saturating_add(*delta);
+                state.change_score(*delta);
                 if *delta != 0 {
                     state.touch_reached(*at);
                 }
@@ -183,7 +183,7 @@ impl HuntState {
                     charged,
                 });
                 if charged != 0 {
-                    state.score = state.score.saturating_sub(charged);
+                    state.change_score(-charged);
                     state.touch_reached(*at);
                     state.items.push((*at, Item::HintCost(challenge, charged)));
                     self.rerank(*team);
@@ -295,7 +295,7 @@ fn charge_hints_on_solve(
         total = total.saturating_add(taken.charged);
     }
     if total != 0 {
-        state.score = state.score.saturating_sub(total);
+        state.change_score(-total);
         // A charge is a negative award: it moves the tie-break time like one.
         state.touch_reached(at);
         state.items.push((at, Item::HintCost(challenge, total)));

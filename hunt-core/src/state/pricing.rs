@@ -35,7 +35,7 @@ impl HuntState {
             let delta = points - solve.points;
             if delta != 0 {
                 solve.points = points;
-                team.score = team.score.saturating_add(delta);
+                team.change_score(delta);
                 changed.push(solver.team);
             }
         }
@@ -65,7 +65,7 @@ impl HuntState {
             if let Some(solve) = state.solve_mut(challenge) {
                 let delta = points - solve.points;
                 solve.points = points;
-                state.score = state.score.saturating_add(delta);
+                state.change_score(delta);
             }
             return;
         }

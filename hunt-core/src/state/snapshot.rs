@@ -553,7 +553,7 @@ mod tests {
             (FORMAT, hex::encode(Sha256::digest(&version_free))),
             (
                 FORMAT,
-                "c90f29906e8c449c47f2e206b98fcdad7c90f50352751a6e8fbbbd4a8194bef3".to_owned()
+                "26b64c7c722cc975dd8f055714203e220637d11b94d0b38a701a08746399db5d".to_owned()
             )
         );
     }

@@ -135,6 +135,10 @@ pub struct TeamState {
     pub registered_at: Timestamp,
     /// Current score: solves plus adjustments.
     pub score: i64,
+    /// The highest score the team has had: score thresholds of unlock rules test it, so an
+    /// unlock is never taken back by a penalty, a hint cost or a decaying value (gph-site:
+    /// unlocks are never revoked).
+    pub peak_score: i64,
     /// When it reached its score: the latest non-zero, tie-break-eligible scoring item.
     pub reached_at: Option<Timestamp>,
     /// Time of its latest solve.
@@ -172,6 +176,7 @@ impl TeamState {
             hidden: false,
             registered_at: at,
             score: 0,
+            peak_score: 0,
             reached_at: None,
             last_solve_at: None,
             final_meta_at: None,
@@ -184,6 +189,12 @@ impl TeamState {
             affects_values: true,
             items: Vec::new(),
         }
+    }
+
+    /// Adds `delta` (negative to deduct) to the score, keeping the peak.
+    pub(crate) fn change_score(&mut self, delta: i64) {
+        self.score = self.score.saturating_add(delta);
+        self.peak_score = self.peak_score.max(self.score);
     }
 
     /// Whether the team's solves count towards dynamic values and first bloods now.

@@ -27,7 +27,8 @@ pub(crate) fn holds(hunt: &Hunt, team: &TeamState, rule: &UnlockRule, now: Times
             }
             met >= *n
         }
-        UnlockRule::ScoreAtLeast(min) => team.score >= *min,
+        // The peak, not the current score: an unlock is never taken back.
+        UnlockRule::ScoreAtLeast(min) => team.peak_score >= *min,
         UnlockRule::After(offset) => now >= hunt.start.saturating_add(*offset),
         UnlockRule::SolvesInRound { round, n } => team.solves_in_round(*round) >= *n,
     }

@@ -260,6 +260,8 @@ struct OracleTeam {
     registered_at: i64,
     hidden: bool,
     score: i64,
+    /// The highest score so far: unlocks by score are never taken back.
+    peak: i64,
     reached_at: Option<i64>,
     last_solve_at: Option<i64>,
     final_meta_at: Option<i64>,
@@ -278,7 +280,7 @@ fn oracle_holds(hunt: &Hunt, team: &OracleTeam, rule: &UnlockRule, now: i64) -> 
                 .count()
                 >= *n as usize
         }
-        UnlockRule::ScoreAtLeast(min) => team.score >= *min,
+        UnlockRule::ScoreAtLeast(min) => team.peak >= *min,
         UnlockRule::After(span) => now >= hunt.start.as_millis() + span.as_millis(),
         UnlockRule::SolvesInRound { round, n } => {
             team.solved
@@ -331,6 +333,7 @@ fn oracle(hunt: &Hunt, log: &[Recorded]) -> Result<Vec<OracleTeam>, String> {
                 }
                 t.solved.insert(c.id.index());
                 t.score += c.scoring.rule.initial();
+                t.peak = t.peak.max(t.score);
                 let at = at.as_millis();
                 t.last_solve_at = Some(t.last_solve_at.map_or(at, |x| x.max(at)));
                 if c.tie_break && c.scoring.rule.initial() != 0 {
@@ -346,6 +349,7 @@ fn oracle(hunt: &Hunt, log: &[Recorded]) -> Result<Vec<OracleTeam>, String> {
             } => {
                 let t = &mut teams[team.index()];
                 t.score += delta;
+                t.peak = t.peak.max(t.score);
                 if *delta != 0 {
                     let at = at.as_millis();
                     t.reached_at = Some(t.reached_at.map_or(at, |x| x.max(at)));

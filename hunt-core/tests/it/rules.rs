@@ -798,3 +798,42 @@ answers = ["flag"]
         one_by_one.public().standings()
     );
 }
+
+#[test]
+fn a_score_unlock_is_never_taken_back_by_decay_or_penalties() {
+    // gph-site: unlocks are never revoked. Here the value of `a` decays below the threshold
+    // and an admin deducts points; `bonus` stays open for the team that reached 500.
+    let mut play = Play::new(
+        r#"
+scoring = { rule = "ctfd-linear", initial = 500, minimum = 100, decay = 100 }
+[[challenge]]
+id = "a"
+title = "A"
+answers = ["flag"]
+[[challenge]]
+id = "bonus"
+title = "Bonus"
+scoring = { rule = "static", points = 50 }
+answers = ["flag"]
+unlock = { score_at_least = 500 }
+"#,
+    );
+    let [first, second] = play.teams(2)[..] else {
+        unreachable!()
+    };
+    assert_eq!(play.submit(first, "a", "flag", 1), correct(500, true));
+    assert_eq!(play.submit(second, "a", "flag", 2), correct(400, false));
+    play.run(
+        Command::Adjust {
+            team: first,
+            delta: -200,
+            reason: "penalty".into(),
+        },
+        3,
+    );
+    assert_eq!(play.score(first), 200);
+    assert_eq!(play.state.team(first).map(|t| t.peak_score), Some(500));
+    assert_eq!(play.submit(first, "bonus", "flag", 4), correct(50, true));
+    // The second team never had 500.
+    assert_eq!(play.submit(second, "bonus", "flag", 5), Verdict::Locked);
+}
