@@ -7,7 +7,7 @@ use crate::standings::RankIndex;
 use crate::time::Timestamp;
 
 use super::team::{Item, Solve, TakenHint, TeamState, insert_sorted};
-use super::{HuntState, KeyUse, ReplayError, name_key};
+use super::{HuntState, KeyOutcome, KeyUse, ReplayError, name_key};
 
 impl HuntState {
     /// Applies the next event of the log.
@@ -89,51 +89,55 @@ impl HuntState {
                     .ok_or_else(|| ReplayError::UnknownChallenge(challenge.clone()))?;
                 let state = self
                     .teams
-                    .get(team.index())
+                    .get_mut(team.index())
                     .ok_or(ReplayError::UnknownTeam(*team))?;
-                let outcome = self.outcome_for(state, challenge, judged, *at);
+                let outcome = match judged {
+                    // A wrong guess's outcome is read after recording it: whether it was new,
+                    // and what is left, in one lookup of the team's guesses.
+                    JudgedAs::Incorrect { guess } => {
+                        let timed = challenge.throttle.looks_at_time().then_some(*at);
+                        let new = state.guesses_mut(challenge.id).insert(guess, timed);
+                        if new && hunt.team_window.is_some() {
+                            insert_sorted(&mut state.wrong_times, *at);
+                        }
+                        KeyOutcome::Incorrect {
+                            repeated: !new,
+                            attempts_left: state.attempts_left(&hunt, challenge.id, *at),
+                        }
+                    }
+                    _ => self.outcome_for(&self.teams[team.index()], challenge, judged, *at),
+                };
                 self.keys.entry(*key).or_insert(KeyUse {
                     team: *team,
                     challenge: challenge.id,
                     outcome,
                 });
-                let state = &mut self.teams[team.index()];
-                match judged {
-                    JudgedAs::Correct => {
-                        if !state.add_solve(Solve {
-                            challenge: challenge.id,
-                            at: *at,
-                            answer: answer.clone(),
-                            points: 0,
-                        }) {
-                            return Ok(());
-                        }
-                        state.last_solve_at = Some(state.last_solve_at.map_or(*at, |t| t.max(*at)));
-                        if challenge.tie_break && challenge.scoring.rule.initial() != 0 {
-                            state.touch_reached(*at);
-                        }
-                        if let Some(round) = challenge.round {
-                            state.round_solves[round.index()] += 1;
-                        }
-                        if hunt.final_meta == Some(challenge.id) {
-                            state.final_meta_at = Some(*at);
-                        }
-                        state.items.push((*at, Item::Solve(challenge.id)));
-                        if hunt.hint_charge == HintCharge::OnSolve {
-                            charge_hints_on_solve(&hunt, state, challenge.id, *at);
-                        }
-                        self.add_solver(challenge.id, *team);
-                        self.rerank(*team);
+                if *judged == JudgedAs::Correct {
+                    let state = &mut self.teams[team.index()];
+                    if !state.add_solve(Solve {
+                        challenge: challenge.id,
+                        at: *at,
+                        answer: answer.clone(),
+                        points: 0,
+                    }) {
+                        return Ok(());
                     }
-                    JudgedAs::Incorrect { guess } => {
-                        let timed = challenge.throttle.looks_at_time().then_some(*at);
-                        if state.guesses_mut(challenge.id).insert(guess, timed)
-                            && hunt.team_window.is_some()
-                        {
-                            insert_sorted(&mut state.wrong_times, *at);
-                        }
+                    state.last_solve_at = Some(state.last_solve_at.map_or(*at, |t| t.max(*at)));
+                    if challenge.tie_break && challenge.scoring.rule.initial() != 0 {
+                        state.touch_reached(*at);
                     }
-                    JudgedAs::Partial { .. } => {}
+                    if let Some(round) = challenge.round {
+                        state.round_solves[round.index()] += 1;
+                    }
+                    if hunt.final_meta == Some(challenge.id) {
+                        state.final_meta_at = Some(*at);
+                    }
+                    state.items.push((*at, Item::Solve(challenge.id)));
+                    if hunt.hint_charge == HintCharge::OnSolve {
+                        charge_hints_on_solve(&hunt, state, challenge.id, *at);
+                    }
+                    self.add_solver(challenge.id, *team);
+                    self.rerank(*team);
                 }
             }
             Event::PointsAdjusted {

@@ -1,5 +1,7 @@
 //! Per-team derived state: score, solves, guesses and the values the ranking orders use.
 
+use smallvec::SmallVec;
+
 use crate::hunt::{Hunt, RankingOrder};
 use crate::ids::ChallengeId;
 use crate::standings::SortKey;
@@ -26,7 +28,9 @@ pub struct Solve {
 /// happens in practice.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Guesses {
-    fingerprints: Vec<u64>,
+    /// Sorted. Most teams make one or two distinct wrong guesses at a challenge: those live
+    /// inline, without an allocation.
+    fingerprints: SmallVec<[u64; 2]>,
     /// When each counted guess was made, sorted: the input of the throttle policies. Kept
     /// only for challenges whose throttle looks at time (empty otherwise), which saves an
     /// allocation per team and challenge guessed at on the many that do not.
@@ -312,8 +316,11 @@ impl TeamState {
         challenge: ChallengeId,
         now: Timestamp,
     ) -> Option<u32> {
+        let throttle = &hunt.challenge(challenge).throttle;
+        // Most challenges have no cap: skip looking the guesses up.
+        throttle.max_attempts?;
         let guesses = self.guesses_at(challenge);
-        hunt.challenge(challenge).throttle.attempts_left(
+        throttle.attempts_left(
             guesses.map_or(0, Guesses::counted),
             guesses.map_or(&[], Guesses::times),
             guesses.map_or(0, Guesses::extra),
