@@ -381,6 +381,7 @@ fn run(hunt: &Arc<Hunt>, acts: &[(i64, Act)]) -> (HuntState, Vec<Recorded>, Vec<
                 verdict: v.clone(),
             });
         }
+        let judged = !decision.events.is_empty() && matches!(act, Act::Submit(..));
         for event in decision.events {
             let recorded = Recorded {
                 seq: state.seq() + 1,
@@ -388,6 +389,17 @@ fn run(hunt: &Arc<Hunt>, acts: &[(i64, Act)]) -> (HuntState, Vec<Recorded>, Vec<
             };
             state.apply(&recorded).expect("decided events apply");
             log.push(recorded);
+        }
+        // A retry with the same key gets exactly the verdict the caller was given: the
+        // outcome `apply` stored equals the one `decide` returned.
+        if judged && let Outcome::Verdict(verdict) = decision.outcome {
+            let retry = state.decide(&command, now).expect("a valid retry");
+            assert_eq!(
+                retry.outcome,
+                Outcome::Verdict(Verdict::Duplicate {
+                    original: Box::new(verdict)
+                })
+            );
         }
     }
     (state, log, refused)
