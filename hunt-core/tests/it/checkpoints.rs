@@ -2,12 +2,13 @@
 //! equals a full replay, and every kind of mismatch (another log, a shorter log, a changed
 //! definition, damaged state, a store failure) is ignored and reported, never trusted.
 
+use crate::clock::at;
 use std::sync::Arc;
 
 use hunt_core::engine::{Engine, EngineError};
 use hunt_core::state::HuntState;
 use hunt_core::store::{Checkpoint, CheckpointIgnored, MemoryStore, Store};
-use hunt_core::{Command, HuntId, IdempotencyKey, TeamId, Timestamp};
+use hunt_core::{Command, HuntId, IdempotencyKey, TeamId};
 
 const HUNT: &str = r#"
 id = "ckpt"
@@ -39,12 +40,6 @@ unlock = "two"
 
 fn hunt_id() -> HuntId {
     HuntId::new("ckpt").expect("a valid hunt id")
-}
-
-/// `minutes` after the start of the hunt.
-fn at(minutes: i64) -> Timestamp {
-    let start = Timestamp::parse_rfc3339("2026-11-28T09:00:00Z").expect("a valid instant");
-    Timestamp::from_millis(start.as_millis() + minutes * 60_000)
 }
 
 /// Plays `rounds` rounds of submissions from `teams` teams (registering them first if

@@ -2,6 +2,7 @@
 //! change only once the store has acknowledged a write, many concurrent callers, store
 //! failures (before and after the write), and two engines sharing one store.
 
+use crate::clock::at;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -46,12 +47,6 @@ unlock = "two"
 
 fn hunt_id() -> HuntId {
     HuntId::new("engine").expect("a valid hunt id")
-}
-
-/// `minutes` after the start of the hunt.
-fn at(minutes: i64) -> Timestamp {
-    let start = Timestamp::parse_rfc3339("2026-11-28T09:00:00Z").expect("a valid instant");
-    Timestamp::from_millis(start.as_millis() + minutes * 60_000)
 }
 
 /// The end of the hunt.

@@ -1,6 +1,7 @@
 //! The integration tests of `hunt-core`, one binary with a module per area.
 
 mod checkpoints;
+mod clock;
 mod definitions;
 mod engine_handle;
 mod events;

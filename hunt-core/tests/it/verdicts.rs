@@ -11,16 +11,13 @@ use hunt_core::hunt::Hunt;
 use hunt_core::state::{ChallengeView, CommandError, HuntState, Outcome, Progress, SolvedView};
 use hunt_core::{Command, IdempotencyKey, Recorded, TeamId, Timestamp, Verdict, Window};
 
-const START: &str = "2026-11-28T09:00:00Z";
+// `min(m)`: `m` minutes after the start of every test hunt.
+use crate::clock::{START, at as min};
+
 const END: &str = "2026-11-28T21:00:00Z";
 
 fn instant(text: &str) -> Timestamp {
     Timestamp::parse_rfc3339(text).expect("a valid RFC 3339 instant")
-}
-
-/// `minutes` after the start of every test hunt.
-fn min(minutes: i64) -> Timestamp {
-    Timestamp::from_millis(instant(START).as_millis() + minutes * 60_000)
 }
 
 /// `millis` milliseconds after `at` (before it, if negative).
