@@ -63,7 +63,7 @@ async fn open(fixture: &Fixture) -> Engine {
     let store = Arc::new(MemoryStore::new());
     let id = fixture.hunt.id.clone();
     store
-        .save_definition(&id, &fixture.source)
+        .save_definition(&id, &fixture.source, None)
         .await
         .expect("saving to memory");
     store

@@ -197,7 +197,7 @@ fn reopen_fixture() -> &'static Reopen {
         runtime.block_on(async {
             let store = SledStore::open(plain.path()).expect("a fresh directory opens");
             store
-                .save_definition(&hunt, &benches::hunt_source())
+                .save_definition(&hunt, &benches::hunt_source(), None)
                 .await
                 .expect("saves");
             let mut end = 0;

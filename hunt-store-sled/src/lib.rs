@@ -91,7 +91,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use hunt_core::store::{Checkpoint, Store, StoreError};
+use event_listener::Event as Notify;
+use hunt_core::store::{Checkpoint, Digest, Store, StoreError, Wait, definition_digest};
 use hunt_core::{Event, HuntId, Recorded};
 
 use crate::durable::Files;
@@ -156,6 +157,11 @@ pub struct SledStore {
     checkpoints: sled::Tree,
     /// Each hunt's log, created on its first non-empty append. Never held across an await.
     logs: Mutex<HashMap<HuntId, Arc<HuntLog>>>,
+    /// Serializes the compare-and-set of definitions and of checkpoints (a directory is held
+    /// by one process, so an in-process lock makes them atomic). Never held across an await.
+    compare_and_set: Mutex<()>,
+    /// Notified whenever an append becomes visible to readers, for [`Store::wait_past`].
+    appended: Notify,
     /// Set when a write failed halfway, leaving sled's in-memory view of a tree unknown: every
     /// later call fails until the store is opened again, which recovers whole batches only.
     poisoned: AtomicBool,
@@ -284,6 +290,8 @@ impl SledStore {
             definitions,
             checkpoints,
             logs: Mutex::new(logs),
+            compare_and_set: Mutex::new(()),
+            appended: Notify::new(),
             poisoned: AtomicBool::new(false),
             files: Arc::new(files),
         })
@@ -309,6 +317,26 @@ impl SledStore {
             return Err(StoreError::unavailable(Poisoned));
         }
         Ok(())
+    }
+
+    /// Takes the lock of definition and checkpoint saves.
+    fn lock_compare_and_set(&self) -> MutexGuard<'_, ()> {
+        self.compare_and_set
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The end of the log of `hunt` that readers may see.
+    fn visible_end(&self, hunt: &HuntId) -> u64 {
+        self.existing_log(hunt)
+            .map_or(0, |log| log.visible.load(Ordering::Acquire))
+    }
+
+    /// Makes `end` the end readers see, and wakes the waiters of every hunt (they check
+    /// their own).
+    fn publish(&self, log: &HuntLog, end: u64) {
+        log.visible.store(end, Ordering::Release);
+        self.appended.notify(usize::MAX);
     }
 
     fn lock_logs(&self) -> MutexGuard<'_, HashMap<HuntId, Arc<HuntLog>>> {
@@ -446,6 +474,15 @@ fn defined_hunts(path: &Path, definitions: &sled::Tree) -> Result<Vec<HuntId>, S
     Ok(hunts)
 }
 
+/// A failed flush after a write: the write is in sled's memory and reaches the disk with a
+/// later flush, so its outcome is unknown, not failed.
+fn unknown_if_unavailable(error: StoreError) -> StoreError {
+    match error {
+        StoreError::Unavailable { source } => StoreError::OutcomeUnknown { source },
+        other => other,
+    }
+}
+
 /// The name of the log tree of `hunt`.
 fn tree_name(hunt: &HuntId) -> Vec<u8> {
     [LOG_PREFIX, hunt.as_str().as_bytes()].concat()
@@ -497,7 +534,7 @@ impl Store for SledStore {
         // there, and it must not stay invisible to readers while blocking every expectation.
         if log.visible.load(Ordering::Acquire) != *written {
             self.flush().await?;
-            log.visible.store(*written, Ordering::Release);
+            self.publish(&log, *written);
         }
         let actual = *written;
         if actual != expected {
@@ -523,8 +560,10 @@ impl Store for SledStore {
             return Err(self.sled_error(e));
         }
         *written = end;
-        self.flush().await?;
-        log.visible.store(end, Ordering::Release);
+        // The batch is in sled's tree: if it cannot be made durable now, the next append
+        // flushes and publishes it, so its outcome is unknown rather than failed.
+        self.flush().await.map_err(unknown_if_unavailable)?;
+        self.publish(&log, end);
         Ok(end)
     }
 
@@ -580,12 +619,95 @@ impl Store for SledStore {
         Ok(out)
     }
 
-    async fn save_definition(&self, hunt: &HuntId, source: &str) -> Result<(), StoreError> {
+    async fn end(&self, hunt: &HuntId) -> Result<u64, StoreError> {
         self.check_poisoned()?;
-        self.definitions
-            .insert(hunt.as_str(), source.as_bytes())
-            .map_err(|e| self.sled_error(e))?;
-        self.flush().await
+        Ok(self.visible_end(hunt))
+    }
+
+    async fn read_positions(
+        &self,
+        hunt: &HuntId,
+        positions: &[u64],
+    ) -> Result<Vec<Recorded>, StoreError> {
+        self.check_poisoned()?;
+        let Some(log) = self.existing_log(hunt) else {
+            return Ok(Vec::new());
+        };
+        let end = log.visible.load(Ordering::Acquire);
+        let mut found = Vec::with_capacity(positions.len());
+        for &seq in positions.iter().take_while(|&&seq| seq >= 1 && seq <= end) {
+            let value = log
+                .tree
+                .get(key(seq))
+                .map_err(|e| self.sled_error(e))?
+                .ok_or_else(|| StoreError::Corruption {
+                    what: format!(
+                        "the sled store at {} (the log of hunt `{hunt}` ends at {end} but has \
+                         no event at position {seq})",
+                        self.path.display()
+                    ),
+                    source: None,
+                })?;
+            let event = codec::decode(&value).map_err(|e| {
+                damaged(
+                    &self.path,
+                    &format!("event {seq} of hunt `{hunt}` does not decode"),
+                    e,
+                )
+            })?;
+            found.push(Recorded { seq, event });
+        }
+        Ok(found)
+    }
+
+    async fn wait_past(&self, hunt: &HuntId, position: u64) -> Result<Wait, StoreError> {
+        loop {
+            self.check_poisoned()?;
+            // Listening before looking: an append published in between still wakes us.
+            let listener = self.appended.listen();
+            let end = self.visible_end(hunt);
+            if end > position {
+                return Ok(Wait::Moved(end));
+            }
+            listener.await;
+        }
+    }
+
+    async fn save_definition(
+        &self,
+        hunt: &HuntId,
+        source: &str,
+        replaces: Option<Digest>,
+    ) -> Result<(), StoreError> {
+        self.check_poisoned()?;
+        {
+            let _one_at_a_time = self.lock_compare_and_set();
+            let stored = self
+                .definitions
+                .get(hunt.as_str())
+                .map_err(|e| self.sled_error(e))?;
+            if stored.as_deref() != Some(source.as_bytes()) {
+                let found = match &stored {
+                    None => None,
+                    Some(bytes) => Some(definition_digest(std::str::from_utf8(bytes).map_err(
+                        |e| {
+                            damaged(
+                                &self.path,
+                                &format!("the definition of hunt `{hunt}` is not UTF-8"),
+                                e,
+                            )
+                        },
+                    )?)),
+                };
+                if found != replaces {
+                    return Err(StoreError::DefinitionConflict { found });
+                }
+                self.definitions
+                    .insert(hunt.as_str(), source.as_bytes())
+                    .map_err(|e| self.sled_error(e))?;
+            }
+        }
+        self.flush().await.map_err(unknown_if_unavailable)
     }
 
     async fn load_definition(&self, hunt: &HuntId) -> Result<Option<String>, StoreError> {
@@ -615,14 +737,30 @@ impl Store for SledStore {
         &self,
         hunt: &HuntId,
         checkpoint: &Checkpoint,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.check_poisoned()?;
-        // One insert: sled recovers it whole or not at all, so a crash leaves the previous
-        // checkpoint or this one.
-        self.checkpoints
-            .insert(hunt.as_str(), checkpoint.to_bytes())
-            .map_err(|e| self.sled_error(e))?;
-        self.flush().await
+        let bytes = checkpoint.to_bytes();
+        {
+            let _one_at_a_time = self.lock_compare_and_set();
+            let stored = self
+                .checkpoints
+                .get(hunt.as_str())
+                .map_err(|e| self.sled_error(e))?;
+            // A stored checkpoint that no longer decodes is replaced.
+            let later = stored
+                .and_then(|value| Checkpoint::from_bytes(&value).ok())
+                .is_some_and(|stored| stored.seq > checkpoint.seq);
+            if later {
+                return Ok(false);
+            }
+            // One insert: sled recovers it whole or not at all, so a crash leaves the
+            // previous checkpoint or this one.
+            self.checkpoints
+                .insert(hunt.as_str(), bytes)
+                .map_err(|e| self.sled_error(e))?;
+        }
+        self.flush().await.map_err(unknown_if_unavailable)?;
+        Ok(true)
     }
 
     async fn load_checkpoint(&self, hunt: &HuntId) -> Result<Option<Checkpoint>, StoreError> {

@@ -100,7 +100,8 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    /// Validates `source`, saves it as the definition of its hunt, and opens the engine.
+    /// Validates `source`, saves it as the definition of its hunt (replacing the one stored,
+    /// if any), and opens the engine.
     pub async fn create(
         store: Arc<dyn Store>,
         source: &str,
@@ -109,7 +110,11 @@ impl Engine {
         let hunt = crate::definition::load(source)
             .map_err(|error| EngineError::Definition { hunt: None, error })?;
         let id = hunt.id.clone();
-        store.save_definition(&id, source).await?;
+        // Replaces the stored definition, if any, but only that one: a concurrent replacement
+        // by someone else fails with `DefinitionConflict` instead of being overwritten.
+        let stored = store.load_definition(&id).await?;
+        let replaces = stored.as_deref().map(crate::store::definition_digest);
+        store.save_definition(&id, source, replaces).await?;
         Self::start(store, Arc::new(hunt), source, secret).await
     }
 
@@ -469,14 +474,9 @@ async fn read_sample(
     hunt: &HuntId,
     seq: u64,
 ) -> Result<Vec<Recorded>, StoreError> {
-    let mut sample = Vec::new();
-    for position in Checkpoint::sample_positions(seq) {
-        match store.read(hunt, position - 1, 1).await?.pop() {
-            Some(recorded) => sample.push(recorded),
-            None => break,
-        }
-    }
-    Ok(sample)
+    store
+        .read_positions(hunt, &Checkpoint::sample_positions(seq))
+        .await
 }
 
 /// Applies every event of `hunt` after `state`'s position, appending them to `applied` if

@@ -157,7 +157,7 @@ impl Checkpoint {
 
     /// SHA-256 of a definition's source, byte for byte.
     pub fn digest_definition(source: &str) -> Digest {
-        Sha256::digest(source.as_bytes()).into()
+        super::definition_digest(source)
     }
 
     /// Checks that this checkpoint belongs to `hunt`, was derived with `definition`, and was

@@ -34,15 +34,41 @@ pub enum StoreError {
         source: Option<Box<dyn Error + Send + Sync>>,
     },
 
-    /// The backend could not be reached or an I/O operation failed. Retrying may help.
+    /// The backend could not be reached or an I/O operation failed, and **nothing was
+    /// written**. Retrying may help.
     ///
-    /// After a failed append the outcome may be unknown (the connection can drop after the
-    /// commit): re-read the log before deciding again.
+    /// A store that cannot tell whether a write landed returns
+    /// [`StoreError::OutcomeUnknown`] instead.
     #[error("the store could not be reached or an I/O operation failed; retrying may help")]
     Unavailable {
         /// The backend's error.
         #[source]
         source: Box<dyn Error + Send + Sync>,
+    },
+
+    /// A write failed in a way that leaves its outcome unknown: it may have landed, whole, or
+    /// not at all (e.g. the connection dropped after the commit was sent, or the write
+    /// reached the store but could not be made durable).
+    ///
+    /// For an append, the caller reads the log at the position it appended at to find out
+    /// (the batch can only have landed there, see [`Store::append`](super::Store::append));
+    /// the engine does this itself and answers each command with the outcome of its first
+    /// decision, never a second one.
+    #[error("the store failed during a write that may or may not have landed; read it back")]
+    OutcomeUnknown {
+        /// The backend's error.
+        #[source]
+        source: Box<dyn Error + Send + Sync>,
+    },
+
+    /// The definition stored is not the one a save said it replaces; nothing was written.
+    #[error(
+        "the hunt's definition was replaced by someone else (found {}); nothing was written",
+        match found { Some(d) => hex::encode(&d[..6]), None => "none".to_owned() }
+    )]
+    DefinitionConflict {
+        /// The digest of the definition stored now, `None` if there is none.
+        found: Option<super::Digest>,
     },
 
     /// The store is held by another process (e.g. an embedded database already open).
@@ -73,6 +99,18 @@ impl StoreError {
     /// A [`StoreError::Unavailable`] wrapping the backend's error.
     pub fn unavailable(source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
         Self::Unavailable {
+            source: source.into(),
+        }
+    }
+
+    /// Whether this is a [`StoreError::OutcomeUnknown`]: a write that may have landed.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Self::OutcomeUnknown { .. })
+    }
+
+    /// A [`StoreError::OutcomeUnknown`] wrapping the backend's error.
+    pub fn outcome_unknown(source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        Self::OutcomeUnknown {
             source: source.into(),
         }
     }

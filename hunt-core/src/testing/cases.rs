@@ -17,7 +17,7 @@ use super::check::{
 use super::sample::{sample_event, sample_events};
 use crate::event::{Event, JudgedAs, Recorded};
 use crate::ids::{HuntId, IdempotencyKey, MAX_HUNT_ID_LEN, TeamId};
-use crate::store::{Checkpoint, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::time::Timestamp;
 
 /// One mebibyte, the size of the large answer.
@@ -172,7 +172,7 @@ pub async fn expectation_ahead_conflicts_and_writes_nothing<B: StoreBuilder>(bui
 /// part of a batch; and no task met more conflicts than its rivals' appends can explain.
 pub async fn concurrent_appends_lose_and_duplicate_nothing<B: StoreBuilder>(builder: &B) {
     let (store, _guard) = builder.build().await;
-    run_concurrent(store, &[hunt("finals")], 24, 10).await;
+    run_concurrent(&[store], &[hunt("finals")], 24, 10).await;
 }
 
 /// 4 hunts with 6 concurrent appending tasks each: each log ends up with exactly its own
@@ -181,7 +181,7 @@ pub async fn concurrent_appends_lose_and_duplicate_nothing<B: StoreBuilder>(buil
 pub async fn concurrent_appends_to_several_hunts_stay_apart<B: StoreBuilder>(builder: &B) {
     let (store, _guard) = builder.build().await;
     let hunts = [hunt("alpha"), hunt("alpha-2"), hunt("alph"), hunt("beta")];
-    run_concurrent(store, &hunts, 6, 8).await;
+    run_concurrent(&[store], &hunts, 6, 8).await;
 }
 
 /// Hunts whose ids are prefixes of one another, or as long as allowed, keep separate logs,
@@ -477,116 +477,6 @@ pub async fn reopen_keeps_everything<B: StoreBuilder>(builder: &B) {
     }
 }
 
-/// A checkpoint is absent at first, loads back exactly as saved (with an empty state, and with
-/// a 3 MiB one), and a save replaces the previous one, also with a lower position.
-pub async fn checkpoints_save_replace_load<B: StoreBuilder>(builder: &B) {
-    let (store, _guard) = builder.build().await;
-    let finals = hunt("finals");
-    check_checkpoint(&*store, &finals, None).await;
-    let events = sample_events(1_100, 5);
-    append_ok(&*store, &finals, 0, &events).await;
-    save_ok(&*store, &finals, "title = \"finals\"\n").await;
-    check_checkpoint(&*store, &finals, None).await;
-
-    let first = checkpoint(&finals, 5, 1, 0);
-    save_checkpoint_ok(&*store, &finals, &first).await;
-    check_checkpoint(&*store, &finals, Some(&first)).await;
-    let large = checkpoint(&finals, 3, 2, 3 * MIB);
-    save_checkpoint_ok(&*store, &finals, &large).await;
-    check_checkpoint(&*store, &finals, Some(&large)).await;
-    let small = checkpoint(&finals, 4, 3, 100);
-    save_checkpoint_ok(&*store, &finals, &small).await;
-    check_checkpoint(&*store, &finals, Some(&small)).await;
-    // Saving the same one again is harmless.
-    save_checkpoint_ok(&*store, &finals, &small).await;
-    check_checkpoint(&*store, &finals, Some(&small)).await;
-    check_whole_log(&*store, &finals, &events).await;
-    check_definition(&*store, &finals, Some("title = \"finals\"\n")).await;
-}
-
-/// Each hunt has its own checkpoint; saving one neither lists its hunt in `hunts()` nor
-/// touches any log or definition.
-pub async fn checkpoints_are_kept_per_hunt<B: StoreBuilder>(builder: &B) {
-    let (store, _guard) = builder.build().await;
-    let ids = ["finals", "qualifiers", "finals-2", "f"].map(hunt);
-    let events = sample_events(1_200, 3);
-    append_ok(&*store, &ids[0], 0, &events).await;
-    save_ok(&*store, &ids[1], "title = \"qualifiers\"\n").await;
-    let saved: Vec<Checkpoint> = ids
-        .iter()
-        .zip(1..)
-        .map(|(id, n)| checkpoint(id, n, n as u8, 1_000 * n as usize))
-        .collect();
-    for (id, checkpoint) in ids.iter().zip(&saved).take(3) {
-        save_checkpoint_ok(&*store, id, checkpoint).await;
-    }
-    for (id, checkpoint) in ids.iter().zip(&saved).take(3) {
-        check_checkpoint(&*store, id, Some(checkpoint)).await;
-    }
-    check_checkpoint(&*store, &ids[3], None).await;
-    let replaced = checkpoint(&ids[1], 9, 9, 10);
-    save_checkpoint_ok(&*store, &ids[1], &replaced).await;
-    check_checkpoint(&*store, &ids[1], Some(&replaced)).await;
-    check_checkpoint(&*store, &ids[0], Some(&saved[0])).await;
-    check_checkpoint(&*store, &ids[2], Some(&saved[2])).await;
-    check_hunts(&*store, vec![ids[1].clone()]).await;
-    check_whole_log(&*store, &ids[0], &events).await;
-    for id in &ids[1..] {
-        assert!(
-            read_all(&*store, id).await.is_empty(),
-            "saving a checkpoint of hunt `{id}` wrote to its log"
-        );
-    }
-    check_definition(&*store, &ids[0], None).await;
-    check_definition(&*store, &ids[2], None).await;
-}
-
-/// A checkpoint of `hunt` at `seq` whose digests are filled with `tag` and whose state is
-/// `len` bytes of a pattern (stores keep it opaque).
-fn checkpoint(hunt: &HuntId, seq: u64, tag: u8, len: usize) -> Checkpoint {
-    Checkpoint {
-        hunt: hunt.clone(),
-        seq,
-        log_digest: [tag; 32],
-        definition_digest: [tag.wrapping_add(100); 32],
-        state: (0..len).map(|i| (i * 7 + usize::from(tag)) as u8).collect(),
-    }
-}
-
-/// Saves a checkpoint, expecting success.
-async fn save_checkpoint_ok(store: &dyn Store, hunt: &HuntId, checkpoint: &Checkpoint) {
-    if let Err(e) = store.save_checkpoint(hunt, checkpoint).await {
-        panic!(
-            "saving a checkpoint of hunt `{hunt}` at {} ({} bytes of state) failed: {}",
-            checkpoint.seq,
-            checkpoint.state.len(),
-            error_chain(&e)
-        );
-    }
-}
-
-/// Loads the checkpoint of `hunt`, expecting exactly `expected`.
-async fn check_checkpoint(store: &dyn Store, hunt: &HuntId, expected: Option<&Checkpoint>) {
-    let loaded = store.load_checkpoint(hunt).await.unwrap_or_else(|e| {
-        panic!(
-            "loading the checkpoint of hunt `{hunt}` failed: {}",
-            error_chain(&e)
-        )
-    });
-    let summary = |c: Option<&Checkpoint>| {
-        c.map(|c| (c.hunt.to_string(), c.seq, c.log_digest[0], c.state.len()))
-    };
-    assert_eq!(
-        summary(loaded.as_ref()),
-        summary(expected),
-        "the checkpoint of hunt `{hunt}` (hunt, position, digest tag, state length)"
-    );
-    assert!(
-        loaded.as_ref() == expected,
-        "the checkpoint of hunt `{hunt}` did not load back exactly as saved"
-    );
-}
-
 /// A string of exactly `len` bytes repeating `unit`, padded with ASCII.
 fn large_text(len: usize, unit: &str) -> String {
     let mut text = unit.repeat(len / unit.len() + 1);
@@ -776,8 +666,15 @@ async fn append_concurrently(
     }
 }
 
-/// Runs `tasks` appending tasks on each of `hunts` at once, then checks every log.
-async fn run_concurrent(store: Arc<dyn Store>, hunts: &[HuntId], tasks: u32, appends: u32) {
+/// Runs `tasks` appending tasks on each of `hunts` at once, then checks every log. Task `t`
+/// appends through `stores[t % stores.len()]`, all handles on one backend.
+pub(crate) async fn run_concurrent(
+    stores: &[Arc<dyn Store>],
+    hunts: &[HuntId],
+    tasks: u32,
+    appends: u32,
+) {
+    let store = &*stores[0];
     let start = Arc::new(Barrier::new(hunts.len() * tasks as usize));
     let rival_appends = u64::from((tasks - 1) * appends);
     let failed = Arc::new(AtomicBool::new(false));
@@ -787,7 +684,7 @@ async fn run_concurrent(store: Arc<dyn Store>, hunts: &[HuntId], tasks: u32, app
             // Task numbers are distinct across hunts, so a batch in the wrong log is caught.
             let task = h as u32 * tasks + t;
             running.spawn(append_concurrently(
-                store.clone(),
+                stores[t as usize % stores.len()].clone(),
                 id.clone(),
                 task,
                 appends,
@@ -809,7 +706,7 @@ async fn run_concurrent(store: Arc<dyn Store>, hunts: &[HuntId], tasks: u32, app
         }
     }
     for (h, id) in hunts.iter().enumerate() {
-        let log = read_all(&*store, id).await;
+        let log = read_all(store, id).await;
         let what = format!("the log of hunt `{id}` after concurrent appends");
         check_whole_batches(&what, &log, 0);
         let first_task = h as u32 * tasks;
@@ -843,6 +740,6 @@ async fn run_concurrent(store: Arc<dyn Store>, hunts: &[HuntId], tasks: u32, app
             "{what}: {} events, expected {total}",
             log.len()
         );
-        append_ok(&*store, id, total, &[]).await;
+        append_ok(store, id, total, &[]).await;
     }
 }

@@ -171,10 +171,17 @@ pub(crate) async fn check_definition(store: &dyn Store, hunt: &HuntId, expected:
     );
 }
 
-/// Saves a definition, expecting success.
+/// Saves a definition in place of the one stored (if any), expecting success.
 pub(crate) async fn save_ok(store: &dyn Store, hunt: &HuntId, source: &str) {
+    let stored = store.load_definition(hunt).await.unwrap_or_else(|e| {
+        panic!(
+            "loading the definition of hunt `{hunt}` failed: {}",
+            error_chain(&e)
+        )
+    });
+    let replaces = stored.as_deref().map(crate::store::definition_digest);
     store
-        .save_definition(hunt, source)
+        .save_definition(hunt, source, replaces)
         .await
         .unwrap_or_else(|e| {
             panic!(

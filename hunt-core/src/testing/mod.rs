@@ -34,6 +34,8 @@
 
 mod cases;
 mod check;
+mod checkpoints;
+mod multi_writer;
 mod sample;
 
 use std::future::Future;
@@ -45,13 +47,19 @@ use async_trait::async_trait;
 use crate::store::Store;
 
 pub use cases::{
-    append_then_read_back_in_order, checkpoints_are_kept_per_hunt, checkpoints_save_replace_load,
-    concurrent_appends_lose_and_duplicate_nothing, concurrent_appends_to_several_hunts_stay_apart,
-    definitions_save_replace_load_list, empty_append_checks_expectation,
-    expectation_ahead_conflicts_and_writes_nothing, hunts_are_kept_apart, large_answer_round_trips,
-    large_batch_appends_whole, positions_start_at_one_without_gaps,
-    read_from_every_position_with_limits, reopen_keeps_everything,
-    stale_expectation_conflicts_and_writes_nothing, unknown_hunt_reads_empty_and_loads_none,
+    append_then_read_back_in_order, concurrent_appends_lose_and_duplicate_nothing,
+    concurrent_appends_to_several_hunts_stay_apart, definitions_save_replace_load_list,
+    empty_append_checks_expectation, expectation_ahead_conflicts_and_writes_nothing,
+    hunts_are_kept_apart, large_answer_round_trips, large_batch_appends_whole,
+    positions_start_at_one_without_gaps, read_from_every_position_with_limits,
+    reopen_keeps_everything, stale_expectation_conflicts_and_writes_nothing,
+    unknown_hunt_reads_empty_and_loads_none,
+};
+pub use checkpoints::{checkpoints_are_kept_per_hunt, checkpoints_save_replace_load};
+pub use multi_writer::{
+    a_waiter_after_the_append_returns_at_once, checkpoint_order_holds_across_handles,
+    definitions_are_replaced_by_compare_and_set, end_and_positions_read_in_one_call,
+    notifications_cross_handles, two_handles_append_concurrently_and_lose_nothing,
 };
 pub use sample::{sample_event, sample_events};
 
@@ -79,6 +87,25 @@ pub trait StoreBuilder: Send + Sync {
     async fn reopen(&self, guard: &Self::Guard) -> Option<Arc<dyn Store>> {
         let _ = guard;
         None
+    }
+
+    /// A second live handle on the same backend as `store` (built with `guard`), as another
+    /// engine or process would hold it: for the memory store a clone sharing its log, for
+    /// sled a second `Arc` of the one open database (a directory is held by one process),
+    /// for PostgreSQL a second pool on the same schema. Both handles stay in use together.
+    ///
+    /// The default returns `store` itself, which is right only for stores whose one handle
+    /// is all a process can have.
+    async fn second_handle(&self, store: &Arc<dyn Store>, guard: &Self::Guard) -> Arc<dyn Store> {
+        let _ = guard;
+        store.clone()
+    }
+
+    /// Whether the store pushes notifications ([`Store::wait_past`] waits for an append
+    /// rather than returning [`Wait::Unsupported`](crate::store::Wait::Unsupported)). The
+    /// notification cases check the push when it does, and the polling answer when not.
+    fn pushes_notifications(&self) -> bool {
+        true
     }
 }
 
@@ -132,6 +159,12 @@ macro_rules! store_conformance_tests {
             reopen_keeps_everything
             checkpoints_save_replace_load
             checkpoints_are_kept_per_hunt
+            end_and_positions_read_in_one_call
+            definitions_are_replaced_by_compare_and_set
+            two_handles_append_concurrently_and_lose_nothing
+            notifications_cross_handles
+            a_waiter_after_the_append_returns_at_once
+            checkpoint_order_holds_across_handles
         );
     };
     (@cases ($builder:expr) $($case:ident)*) => {

@@ -200,10 +200,11 @@ async fn check_ignored(
     checkpoint: &Checkpoint,
     reason: impl Fn(&CheckpointIgnored) -> bool,
 ) {
-    store
+    let saved = store
         .save_checkpoint(&hunt_id(), checkpoint)
         .await
         .expect("saves");
+    assert!(saved, "the checkpoint at {} was not saved", checkpoint.seq);
     let engine = reopen(store).await;
     let opened = engine.opened();
     assert_eq!(opened.checkpoint, None, "{opened:?}");
@@ -261,7 +262,11 @@ async fn a_changed_definition_makes_the_checkpoint_ignored() {
     // Same challenges, one more point: every solve of `one` is now worth more.
     let changed = HUNT.replacen("points = 100", "points = 101", 1);
     store
-        .save_definition(&hunt_id(), &changed)
+        .save_definition(
+            &hunt_id(),
+            &changed,
+            Some(hunt_core::store::definition_digest(HUNT)),
+        )
         .await
         .expect("saves");
     check_ignored(&store, &checkpoint, |r| {
@@ -339,8 +344,11 @@ async fn damaged_or_foreign_checkpoints_are_ignored() {
     })
     .await;
 
+    // Saved in a store of the same log that has no checkpoint yet: a store never replaces a
+    // checkpoint by one at an earlier position.
     let at_zero = Checkpoint { seq: 0, ..good };
-    check_ignored(&store, &at_zero, |r| matches!(r, CheckpointIgnored::Empty)).await;
+    let (fresh, _engine) = played(6, 4).await;
+    check_ignored(&fresh, &at_zero, |r| matches!(r, CheckpointIgnored::Empty)).await;
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use hunt_core::engine::{Engine, EngineError};
 use hunt_core::state::{CommandError, HuntState};
-use hunt_core::store::{Checkpoint, MemoryStore, Store, StoreError};
+use hunt_core::store::{Checkpoint, Digest, MemoryStore, Store, StoreError};
 use hunt_core::{Event, HuntId, IdempotencyKey, Recorded, TeamId, Timestamp, Verdict};
 use tokio::sync::{Semaphore, mpsc};
 
@@ -93,6 +93,11 @@ async fn log(store: &MemoryStore) -> Vec<Recorded> {
 /// Whether `error` is the failure `MemoryStore` injects.
 fn is_injected(error: &EngineError) -> bool {
     matches!(error, EngineError::Store(e) if matches!(**e, StoreError::Injected))
+}
+
+/// An injected failure of unknown outcome.
+fn is_unknown(error: &EngineError) -> bool {
+    matches!(error, EngineError::Store(e) if e.is_outcome_unknown())
 }
 
 /// Checks that `state` is what a from-scratch replay of the store's log gives, and that every
@@ -228,8 +233,17 @@ impl Store for GatedStore {
         self.inner.read(hunt, after, limit).await
     }
 
-    async fn save_definition(&self, hunt: &HuntId, source: &str) -> Result<(), StoreError> {
-        self.inner.save_definition(hunt, source).await
+    async fn end(&self, hunt: &HuntId) -> Result<u64, StoreError> {
+        self.inner.end(hunt).await
+    }
+
+    async fn save_definition(
+        &self,
+        hunt: &HuntId,
+        source: &str,
+        replaces: Option<Digest>,
+    ) -> Result<(), StoreError> {
+        self.inner.save_definition(hunt, source, replaces).await
     }
 
     async fn load_definition(&self, hunt: &HuntId) -> Result<Option<String>, StoreError> {
@@ -244,7 +258,7 @@ impl Store for GatedStore {
         &self,
         hunt: &HuntId,
         checkpoint: &Checkpoint,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.inner.save_checkpoint(hunt, checkpoint).await
     }
 
@@ -473,7 +487,7 @@ async fn written_but_reported_failed(store: &MemoryStore, challenge: &str, answe
         .expect("registers");
     store.fail_after_next_append();
     let failed = engine.submit(team, challenge, answer, key(1), at(1)).await;
-    assert!(failed.as_ref().is_err_and(is_injected), "{failed:?}");
+    assert!(failed.as_ref().is_err_and(is_unknown), "{failed:?}");
     // The events are in the store, but the engine applies only what it knows is durable.
     assert_eq!(log(store).await.len(), 2);
     assert_eq!(engine.snapshot().seq(), 1);

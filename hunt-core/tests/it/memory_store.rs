@@ -21,6 +21,30 @@ impl StoreBuilder for MemoryBuilder {
 
 hunt_core::store_conformance_tests!(MemoryBuilder);
 
+/// Fresh memory stores whose second handle is a clone sharing the log.
+struct ClonedMemoryBuilder;
+
+#[async_trait]
+impl StoreBuilder for ClonedMemoryBuilder {
+    type Guard = MemoryStore;
+
+    async fn build(&self) -> (Arc<dyn Store>, MemoryStore) {
+        let store = MemoryStore::new();
+        (Arc::new(store.clone()), store)
+    }
+
+    async fn second_handle(&self, _: &Arc<dyn Store>, guard: &MemoryStore) -> Arc<dyn Store> {
+        Arc::new(guard.clone())
+    }
+}
+
+/// The whole suite again with two distinct handles (clones) on one memory store.
+mod cloned {
+    use super::ClonedMemoryBuilder;
+
+    hunt_core::store_conformance_tests!(ClonedMemoryBuilder);
+}
+
 /// Memory stores "reopened" through a clone kept as the guard, so the suite's reopen case,
 /// skipped above, runs against a store that keeps its data.
 struct SharedMemoryBuilder;
@@ -96,7 +120,7 @@ async fn fail_after_next_append_writes_then_errs() {
     store.fail_after_next_append();
     assert!(matches!(
         store.append(&finals(), 0, &events).await,
-        Err(StoreError::Injected)
+        Err(StoreError::OutcomeUnknown { .. })
     ));
     let log = store.read(&finals(), 0, usize::MAX).await.unwrap();
     assert_eq!(
@@ -134,7 +158,7 @@ async fn fail_after_next_append_hides_a_conflict_too() {
     store.fail_after_next_append();
     assert!(matches!(
         store.append(&finals(), 0, &sample_events(5, 1)).await,
-        Err(StoreError::Injected)
+        Err(StoreError::OutcomeUnknown { .. })
     ));
     assert_eq!(store.read(&finals(), 0, usize::MAX).await.unwrap().len(), 2);
     assert_eq!(
@@ -165,7 +189,7 @@ async fn failed_appends_come_before_a_failure_after_append() {
     );
     assert!(matches!(
         store.append(&finals(), 0, &events).await,
-        Err(StoreError::Injected)
+        Err(StoreError::OutcomeUnknown { .. })
     ));
     assert_eq!(store.read(&finals(), 0, usize::MAX).await.unwrap().len(), 1);
 }
@@ -178,7 +202,7 @@ async fn failed_reads_then_reads_again() {
         .await
         .unwrap();
     store
-        .save_definition(&finals(), "title = \"Finals\"")
+        .save_definition(&finals(), "title = \"Finals\"", None)
         .await
         .unwrap();
     store.fail_next_reads(2);
@@ -214,7 +238,7 @@ async fn clones_share_data() {
     assert_eq!(
         debug,
         "MemoryStore { log_lengths: {\"finals\": 2}, definitions: [], fail_appends: 0, \
-         fail_after_append: false, fail_reads: 1, checkpoints: {}, fail_checkpoints: 0 }"
+         next_append: \"none\", fail_reads: 1, checkpoints: {}, fail_checkpoints: 0 }"
     );
 }
 
@@ -283,5 +307,81 @@ fn store_errors_say_what_to_do_and_keep_their_source() {
     assert_eq!(
         StoreError::Injected.to_string(),
         "a failure injected by MemoryStore's fault injection"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_append_lands_after_its_caller_is_cancelled() {
+    let store = MemoryStore::new();
+    let events = sample_events(0, 3);
+    let held = store.hold_next_append();
+    let appending = {
+        let store = store.clone();
+        let events = events.clone();
+        tokio::spawn(async move { store.append(&finals(), 0, &events).await.map(|_| ()) })
+    };
+    held.reached().await;
+    assert_eq!(store.end(&finals()).await.unwrap(), 0, "held, not written");
+    appending.abort();
+    assert!(appending.await.unwrap_err().is_cancelled());
+    assert!(held.land(), "the held append lands");
+    let log = store.read(&finals(), 0, usize::MAX).await.unwrap();
+    assert_eq!(log.into_iter().map(|r| r.event).collect::<Vec<_>>(), events);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_append_answers_its_caller_when_it_lands_or_is_lost() {
+    let store = MemoryStore::new();
+    let held = store.hold_next_append();
+    let appending = {
+        let store = store.clone();
+        tokio::spawn(async move { store.append(&finals(), 0, &sample_events(0, 2)).await })
+    };
+    held.reached().await;
+    held.land();
+    assert_eq!(appending.await.unwrap().unwrap(), 2);
+
+    let held = store.hold_next_append();
+    let appending = {
+        let store = store.clone();
+        tokio::spawn(async move { store.append(&finals(), 2, &sample_events(5, 1)).await })
+    };
+    held.reached().await;
+    held.lose();
+    let lost = appending.await.unwrap();
+    assert!(
+        lost.as_ref().is_err_and(StoreError::is_outcome_unknown),
+        "{lost:?}"
+    );
+    assert_eq!(store.end(&finals()).await.unwrap(), 2);
+
+    // A hold that no append reached is disarmed by landing it.
+    let held = store.hold_next_append();
+    assert!(!held.land());
+    assert_eq!(
+        store
+            .append(&finals(), 2, &sample_events(6, 1))
+            .await
+            .unwrap(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn lose_next_append_writes_nothing_and_reports_an_unknown_outcome() {
+    let store = MemoryStore::new();
+    store.lose_next_append();
+    let lost = store.append(&finals(), 0, &sample_events(0, 2)).await;
+    assert!(
+        lost.as_ref().is_err_and(StoreError::is_outcome_unknown),
+        "{lost:?}"
+    );
+    assert_eq!(store.end(&finals()).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .append(&finals(), 0, &sample_events(0, 2))
+            .await
+            .unwrap(),
+        2
     );
 }

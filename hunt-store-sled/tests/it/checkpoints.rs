@@ -136,7 +136,11 @@ async fn a_changed_definition_makes_the_checkpoint_ignored() {
     play(&engine, 100, 1).await;
     engine.checkpoint().await.expect("checkpoints");
     let changed = definition("ckpt").replace("title = \"Challenge c3\"", "title = \"C3\"");
-    store.save_definition(&hunt(), &changed).await.unwrap();
+    let replaces = hunt_core::store::definition_digest(&definition("ckpt"));
+    store
+        .save_definition(&hunt(), &changed, Some(replaces))
+        .await
+        .unwrap();
     drop((store, engine));
     let opened = reopen_and_check(dir.path()).await;
     assert!(

@@ -46,7 +46,7 @@ pub fn hold_store(dir: &Path) {
             end += size;
         }
         store
-            .save_definition(&hunt, HELD_DEFINITION)
+            .save_definition(&hunt, HELD_DEFINITION, None)
             .await
             .expect("the holder saves its definition");
     });

@@ -118,7 +118,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     if !events.is_empty() {
         store.append(&id, 0, &events).await?;
     }
-    store.save_definition(&id, &header.definition).await?;
+    store.save_definition(&id, &header.definition, None).await?;
     writeln!(
         out,
         "Imported hunt `{id}` \"{title}\" into {}: {} events, {} teams",

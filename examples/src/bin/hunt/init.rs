@@ -72,7 +72,8 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
             })
         })?;
     }
-    store.save_definition(&id, &source).await?;
+    let replaces = existing.as_deref().map(hunt_core::store::definition_digest);
+    store.save_definition(&id, &source, replaces).await?;
     if existing.is_some() {
         writeln!(
             out,
