@@ -139,6 +139,7 @@ pub fn registration(hunt: &Hunt, team: u32) -> Event {
         team: TeamId(team),
         name: format!("team-{team}"),
         division: None,
+        key: None,
         at: at(hunt, -3_600_000),
     }
 }

@@ -37,6 +37,10 @@ pub enum Event {
         name: String,
         /// Division, if any.
         division: Option<String>,
+        /// The id the caller gave the command, so a retry is applied at most once; absent in
+        /// events recorded before commands had ids.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<IdempotencyKey>,
         /// When.
         at: Timestamp,
     },
@@ -64,6 +68,10 @@ pub enum Event {
         delta: i64,
         /// Why, as the admin wrote it.
         reason: String,
+        /// The id the caller gave the command, so a retry is applied at most once; absent in
+        /// events recorded before commands had ids.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<IdempotencyKey>,
         /// When.
         at: Timestamp,
     },
@@ -73,6 +81,10 @@ pub enum Event {
         team: TeamId,
         /// Hidden (true) or shown again (false).
         hidden: bool,
+        /// The id the caller gave the command, so a retry is applied at most once; absent in
+        /// events recorded before commands had ids.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<IdempotencyKey>,
         /// When.
         at: Timestamp,
     },
@@ -84,6 +96,10 @@ pub enum Event {
         challenge: String,
         /// The hint's slug.
         hint: String,
+        /// The id the caller gave the command, so a retry is applied at most once; absent in
+        /// events recorded before commands had ids.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<IdempotencyKey>,
         /// When.
         at: Timestamp,
     },
@@ -95,6 +111,10 @@ pub enum Event {
         challenge: String,
         /// Extra guesses.
         extra: u32,
+        /// The id the caller gave the command, so a retry is applied at most once; absent in
+        /// events recorded before commands had ids.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<IdempotencyKey>,
         /// When.
         at: Timestamp,
     },
@@ -102,10 +122,28 @@ pub enum Event {
     BoardRevealed {
         /// When.
         at: Timestamp,
+        /// The id the caller gave the command, so a retry is applied at most once; absent in
+        /// events recorded before commands had ids.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<IdempotencyKey>,
     },
 }
 
 impl Event {
+    /// The id of the command that recorded this event, if it had one: a submission's
+    /// idempotency key, or another command's id.
+    pub fn key(&self) -> Option<IdempotencyKey> {
+        match self {
+            Event::SubmissionJudged { key, .. } => Some(*key),
+            Event::TeamRegistered { key, .. }
+            | Event::PointsAdjusted { key, .. }
+            | Event::TeamHidden { key, .. }
+            | Event::HintTaken { key, .. }
+            | Event::AttemptsGranted { key, .. }
+            | Event::BoardRevealed { key, .. } => *key,
+        }
+    }
+
     /// When the event happened.
     pub fn at(&self) -> Timestamp {
         match self {
@@ -115,7 +153,7 @@ impl Event {
             | Event::TeamHidden { at, .. }
             | Event::HintTaken { at, .. }
             | Event::AttemptsGranted { at, .. }
-            | Event::BoardRevealed { at } => *at,
+            | Event::BoardRevealed { at, .. } => *at,
         }
     }
 }

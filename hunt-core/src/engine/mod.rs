@@ -24,8 +24,8 @@ use arc_swap::ArcSwap;
 use crate::answer::Secret;
 use crate::command::Command;
 use crate::event::{Event, Recorded};
-use crate::ids::{HuntId, TeamId};
-use crate::state::{HuntState, Outcome};
+use crate::ids::{HuntId, IdempotencyKey, TeamId};
+use crate::state::{HintReply, HuntState, Outcome};
 use crate::store::{Checkpoint, CheckpointIgnored, Digest, Store, StoreError};
 use crate::time::Timestamp;
 use crate::verdict::Verdict;
@@ -44,8 +44,23 @@ type Slot = Arc<Mutex<Option<Result<Outcome, EngineError>>>>;
 #[derive(Debug)]
 struct Pending {
     command: Command,
+    key: Option<IdempotencyKey>,
     now: Timestamp,
     slot: Slot,
+}
+
+/// A batch handed to the store whose outcome is not known: its leader was cancelled during
+/// the append, or the store answered [`StoreError::OutcomeUnknown`]. It can only have landed
+/// at `base + 1` (appends are conditional), so the next leader reads there and compares.
+#[derive(Debug)]
+struct Unresolved {
+    /// The log's end the batch was decided against and appended at.
+    base: u64,
+    /// The batch's events, each with its command's id.
+    events: Vec<Event>,
+    /// The callers, and the outcomes of the first decision, in the same order.
+    pending: Vec<Pending>,
+    results: Vec<Result<Outcome, EngineError>>,
 }
 
 /// The writer's side, held by the leader of the current batch.
@@ -54,10 +69,10 @@ struct Writer {
     /// The previously published state and the events it lacks; reused as the next working
     /// copy once no reader holds it, so a batch costs no full clone.
     spare: Option<(Arc<HuntState>, Vec<Event>)>,
-    /// A batch whose leader was cancelled mid-write: its outcome is unknown.
-    in_flight: Vec<Pending>,
-    /// A write failed with an unknown outcome (it may have reached the store), so the log
-    /// must be read again before anything is decided.
+    /// A batch whose write may or may not have landed: settled before anything is decided.
+    unresolved: Option<Unresolved>,
+    /// The log may hold events the published state lacks (a write failed, or one was settled
+    /// as landed), so it must be read before anything is decided.
     stale: bool,
 }
 
@@ -220,7 +235,8 @@ impl Engine {
         self.published.load_full()
     }
 
-    /// Registers a team.
+    /// Registers a team, without an id: a retry registers again (or finds the name taken).
+    /// Services use [`register_with_key`](Self::register_with_key).
     pub async fn register(
         &self,
         name: &str,
@@ -231,19 +247,40 @@ impl Engine {
             name: name.to_owned(),
             division: division.map(str::to_owned),
         };
-        match self.execute(command, now).await? {
+        match self.run(command, None, now).await? {
             Outcome::Registered(team) => Ok(team),
             other => unreachable!("registering gave {other:?}"),
         }
     }
 
-    /// Submits an answer and returns its verdict once it is durable.
+    /// Registers a team. `key` is the caller's id for this registration: a retry with the
+    /// same key (after a timeout or an error) is answered with the same team and registers
+    /// nothing.
+    pub async fn register_with_key(
+        &self,
+        name: &str,
+        division: Option<&str>,
+        key: IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<TeamId, EngineError> {
+        let command = Command::Register {
+            name: name.to_owned(),
+            division: division.map(str::to_owned),
+        };
+        match self.execute_with_key(command, key, now).await? {
+            Outcome::Registered(team) => Ok(team),
+            other => unreachable!("registering gave {other:?}"),
+        }
+    }
+
+    /// Submits an answer and returns its verdict once it is durable. A retry with the same
+    /// key gets [`Verdict::Duplicate`] with the original verdict.
     pub async fn submit(
         &self,
         team: TeamId,
         challenge: &str,
         answer: &str,
-        key: crate::ids::IdempotencyKey,
+        key: IdempotencyKey,
         now: Timestamp,
     ) -> Result<Verdict, EngineError> {
         let command = Command::Submit {
@@ -252,17 +289,129 @@ impl Engine {
             answer: answer.to_owned(),
             key,
         };
-        match self.execute(command, now).await? {
+        match self.execute_with_key(command, key, now).await? {
             Outcome::Verdict(verdict) => Ok(verdict),
             other => unreachable!("submitting gave {other:?}"),
         }
     }
 
-    /// Decides and durably records any command.
+    /// Admin: awards (positive `delta`) or deducts points. Applied at most once per `key`.
+    pub async fn adjust(
+        &self,
+        team: TeamId,
+        delta: i64,
+        reason: &str,
+        key: IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let command = Command::Adjust {
+            team,
+            delta,
+            reason: reason.to_owned(),
+        };
+        self.execute_with_key(command, key, now).await.map(drop)
+    }
+
+    /// Admin: hides a team from the standings, or shows it again. Applied at most once per
+    /// `key`; hiding a hidden team changes nothing.
+    pub async fn set_hidden(
+        &self,
+        team: TeamId,
+        hidden: bool,
+        key: IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let command = Command::SetHidden { team, hidden };
+        self.execute_with_key(command, key, now).await.map(drop)
+    }
+
+    /// Takes a hint for a team and returns the reply (the hint and its cost, or why not). A
+    /// retry with the same key gets the same reply and is charged once.
+    pub async fn take_hint(
+        &self,
+        team: TeamId,
+        challenge: &str,
+        hint: &str,
+        key: IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<HintReply, EngineError> {
+        let command = Command::TakeHint {
+            team,
+            challenge: challenge.to_owned(),
+            hint: hint.to_owned(),
+        };
+        match self.execute_with_key(command, key, now).await? {
+            Outcome::Hint(reply) => Ok(reply),
+            other => unreachable!("taking a hint gave {other:?}"),
+        }
+    }
+
+    /// Admin: grants a team `extra` counted guesses at a challenge. Applied at most once per
+    /// `key`.
+    pub async fn grant_attempts(
+        &self,
+        team: TeamId,
+        challenge: &str,
+        extra: u32,
+        key: IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        let command = Command::GrantAttempts {
+            team,
+            challenge: challenge.to_owned(),
+            extra,
+        };
+        self.execute_with_key(command, key, now).await.map(drop)
+    }
+
+    /// Admin: reveals the final board after a freeze. Revealing twice changes nothing.
+    pub async fn reveal_board(
+        &self,
+        key: IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<(), EngineError> {
+        self.execute_with_key(Command::RevealBoard, key, now)
+            .await
+            .map(drop)
+    }
+
+    /// Decides and durably records any command, with `key` as its id (a submission uses its
+    /// own idempotency key): see [`HuntState::decide_with_key`].
+    ///
+    /// **Exactly once**: a command is applied at most once per key, and every caller gets the
+    /// outcome of the command's first decision, also when a leader's future is dropped in the
+    /// middle of the store's append, or the store answers
+    /// [`StoreError::OutcomeUnknown`]: the next leader reads the log where that batch would
+    /// have landed and matches its events (with their command ids) before deciding anything
+    /// else. Dropping this future never loses or doubles a command; the command may still
+    /// be applied, and a retry with the same key then gets its original outcome.
+    pub async fn execute_with_key(
+        &self,
+        command: Command,
+        key: IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<Outcome, EngineError> {
+        self.run(command, Some(key), now).await
+    }
+
+    /// Decides and durably records `command` without an id (a submission still uses its
+    /// idempotency key): applied at most once by the engine itself (a cancelled or
+    /// unknown write is settled as for [`execute_with_key`](Self::execute_with_key)), but a
+    /// caller's retry of an admin command is applied again. Kept for tools and tests.
     pub async fn execute(&self, command: Command, now: Timestamp) -> Result<Outcome, EngineError> {
+        self.run(command, None, now).await
+    }
+
+    async fn run(
+        &self,
+        command: Command,
+        key: Option<IdempotencyKey>,
+        now: Timestamp,
+    ) -> Result<Outcome, EngineError> {
         let slot: Slot = Arc::default();
         lock(&self.queue).push(Pending {
             command,
+            key,
             now,
             slot: slot.clone(),
         });
@@ -270,43 +419,122 @@ impl Engine {
         if let Some(result) = lock(&slot).take() {
             return result;
         }
-        let mut batch = std::mem::take(&mut writer.in_flight);
-        let resumed = !batch.is_empty() || writer.stale;
-        batch.append(&mut lock(&self.queue));
-        writer.in_flight = batch;
-        self.run_batch(&mut writer, resumed).await;
-        let result = lock(&slot).take();
-        result.unwrap_or_else(|| unreachable!("the leader's own command is in its batch"))
+        let batch = std::mem::take(&mut *lock(&self.queue));
+        self.run_batch(&mut writer, batch).await;
+        if let Some(result) = lock(&slot).take() {
+            return result;
+        }
+        // Only when this leader's own command is in an unresolved write that failed to
+        // settle: every path answers it otherwise.
+        Err(EngineError::Store(Arc::new(StoreError::outcome_unknown(
+            "the write of this command could not be settled",
+        ))))
     }
 
-    /// Reads events other processes appended and applies them.
+    /// Reads events other processes appended and applies them; returns the new position.
+    ///
+    /// Settles first a write whose outcome was unknown, answering its callers.
     pub async fn catch_up(&self) -> Result<u64, EngineError> {
         let mut writer = self.writer.lock().await;
-        let mut state = self.working_copy(&mut writer);
-        let mut events = Vec::new();
-        read_into(
-            &*self.store,
-            &self.hunt,
-            &mut state,
-            false,
-            Some(&mut events),
-        )
-        .await?;
-        writer.stale = false;
-        let seq = state.seq();
-        self.publish(&mut writer, state, events);
-        Ok(seq)
+        writer.stale = true;
+        let batch = std::mem::take(&mut *lock(&self.queue));
+        let failed = self.run_batch(&mut writer, batch).await;
+        match failed {
+            Some(error) => Err(error),
+            None => Ok(self.published.load().seq()),
+        }
     }
 
-    /// Decides the in-flight batch, appends its events in one call, applies and publishes.
-    async fn run_batch(&self, writer: &mut Writer, mut must_catch_up: bool) {
+    /// Settles an unresolved write, if any: landed (its callers get their first decision's
+    /// outcomes), not landed (its commands are returned, to be decided again), or unknown
+    /// still (the same events are appended again at the same position, which lands them or
+    /// meets them there).
+    async fn settle(&self, writer: &mut Writer) -> Result<Vec<Pending>, EngineError> {
+        let mut unknown = 0;
+        loop {
+            let Some(unresolved) = writer.unresolved.as_ref() else {
+                return Ok(Vec::new());
+            };
+            let (base, count) = (unresolved.base, unresolved.events.len());
+            let found = match self.store.read(&self.hunt, base, count).await {
+                Ok(found) => found,
+                Err(e) => return Err(self.give_up(writer, e.into())),
+            };
+            let unresolved = writer.unresolved.as_ref().expect("still there");
+            let landed = found.len() == count
+                && found
+                    .iter()
+                    .zip(&unresolved.events)
+                    .all(|(r, e)| r.event == *e);
+            if landed {
+                self.answer_unresolved(writer);
+                return Ok(Vec::new());
+            }
+            if !found.is_empty() {
+                // Another writer's events are where this batch would be: it never landed.
+                let unresolved = writer.unresolved.take().expect("still there");
+                return Ok(unresolved.pending);
+            }
+            match self
+                .store
+                .append(&self.hunt, base, &unresolved.events)
+                .await
+            {
+                Ok(_) => {
+                    self.answer_unresolved(writer);
+                    return Ok(Vec::new());
+                }
+                // Something landed at `base + 1` meanwhile: look again.
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) if e.is_outcome_unknown() && unknown < MAX_CONFLICTS => unknown += 1,
+                Err(e) => return Err(self.give_up(writer, e.into())),
+            }
+        }
+    }
+
+    /// The unresolved write landed: answers its callers with the first decision's outcomes;
+    /// the log is read before the next decision.
+    fn answer_unresolved(&self, writer: &mut Writer) {
+        let unresolved = writer.unresolved.take().expect("an unresolved write");
+        for (pending, result) in unresolved.pending.into_iter().zip(unresolved.results) {
+            *lock(&pending.slot) = Some(result);
+        }
+        writer.stale = true;
+    }
+
+    /// The unresolved write cannot be settled now: its callers get `error` (retrying with the
+    /// same keys is safe), and the log is read before the next decision.
+    fn give_up(&self, writer: &mut Writer, error: EngineError) -> EngineError {
+        if let Some(unresolved) = writer.unresolved.take() {
+            for pending in unresolved.pending {
+                *lock(&pending.slot) = Some(Err(error.clone()));
+            }
+        }
+        writer.stale = true;
+        error
+    }
+
+    /// Settles any unresolved write, then decides `batch`, appends its events in one call,
+    /// applies and publishes; answers every caller. Returns the error the batch failed
+    /// with, if it did.
+    async fn run_batch(&self, writer: &mut Writer, batch: Vec<Pending>) -> Option<EngineError> {
+        let mut batch = match self.settle(writer).await {
+            Ok(mut again) => {
+                again.extend(batch);
+                again
+            }
+            Err(error) => {
+                answer_all(batch, &error);
+                return Some(error);
+            }
+        };
         let mut conflicts = 0;
-        let outcome = loop {
+        loop {
             let mut state = self.working_copy(writer);
             // Events other processes appended come first in what the spare will lack.
             let mut events = Vec::new();
-            if must_catch_up {
-                match read_into(
+            if writer.stale {
+                if let Err(error) = read_into(
                     &*self.store,
                     &self.hunt,
                     &mut state,
@@ -315,17 +543,20 @@ impl Engine {
                 )
                 .await
                 {
-                    Ok(_) => {
-                        writer.stale = false;
-                    }
-                    Err(e) => break Err(e),
+                    answer_all(batch, &error);
+                    return Some(error);
                 }
+                writer.stale = false;
             }
             let base = state.seq();
             let caught_up = events.len();
-            let mut results = Vec::with_capacity(writer.in_flight.len());
-            for pending in &writer.in_flight {
-                let result = match state.decide(&pending.command, pending.now) {
+            let mut results = Vec::with_capacity(batch.len());
+            for pending in &batch {
+                let decided = match pending.key {
+                    Some(key) => state.decide_with_key(&pending.command, key, pending.now),
+                    None => state.decide(&pending.command, pending.now),
+                };
+                let result = match decided {
                     Ok(decision) => match state.apply_all(&decision.events) {
                         Ok(()) => {
                             events.extend(decision.events);
@@ -340,38 +571,57 @@ impl Engine {
             if events.len() == caught_up {
                 // Nothing of ours to write: publish what was caught up, if anything.
                 self.publish(writer, state, events);
-                break Ok(results);
+                answer(batch, results);
+                return None;
             }
-            match self
+            // Recorded before the await: if this future is dropped mid-append, the next
+            // leader finds the batch here and settles it instead of deciding it again.
+            writer.unresolved = Some(Unresolved {
+                base,
+                events: events[caught_up..].to_vec(),
+                pending: batch,
+                results,
+            });
+            let appended = self
                 .store
                 .append(&self.hunt, base, &events[caught_up..])
-                .await
-            {
+                .await;
+            match appended {
                 Ok(_) => {
+                    let unresolved = writer.unresolved.take().expect("recorded above");
                     self.publish(writer, state, events);
-                    break Ok(results);
+                    answer(unresolved.pending, unresolved.results);
+                    return None;
                 }
                 Err(StoreError::Conflict { .. }) if conflicts < MAX_CONFLICTS => {
                     conflicts += 1;
-                    must_catch_up = true;
-                }
-                Err(StoreError::Conflict { .. }) => break Err(EngineError::Contention(conflicts)),
-                Err(e) => {
+                    batch = writer.unresolved.take().expect("recorded above").pending;
                     writer.stale = true;
-                    break Err(e.into());
                 }
-            }
-        };
-        let batch = std::mem::take(&mut writer.in_flight);
-        match outcome {
-            Ok(results) => {
-                for (pending, result) in batch.into_iter().zip(results) {
-                    *lock(&pending.slot) = Some(result);
+                Err(StoreError::Conflict { .. }) => {
+                    let pending = writer.unresolved.take().expect("recorded above").pending;
+                    let error = EngineError::Contention(conflicts);
+                    answer_all(pending, &error);
+                    return Some(error);
                 }
-            }
-            Err(error) => {
-                for pending in batch {
-                    *lock(&pending.slot) = Some(Err(error.clone()));
+                Err(e) if e.is_outcome_unknown() => {
+                    // Settled now, so that these callers hear the first decision's outcome.
+                    match self.settle(writer).await {
+                        Ok(again) if again.is_empty() => return None,
+                        Ok(again) => {
+                            batch = again;
+                            writer.stale = true;
+                        }
+                        Err(error) => return Some(error),
+                    }
+                }
+                Err(e) => {
+                    // Nothing was written, but read the log before deciding again anyway.
+                    writer.stale = true;
+                    let pending = writer.unresolved.take().expect("recorded above").pending;
+                    let error = EngineError::from(e);
+                    answer_all(pending, &error);
+                    return Some(error);
                 }
             }
         }
@@ -506,6 +756,20 @@ async fn read_into(
         if !full {
             return Ok(count);
         }
+    }
+}
+
+/// Gives every caller of `batch` its result.
+fn answer(batch: Vec<Pending>, results: Vec<Result<Outcome, EngineError>>) {
+    for (pending, result) in batch.into_iter().zip(results) {
+        *lock(&pending.slot) = Some(result);
+    }
+}
+
+/// Gives every caller of `batch` the same error.
+fn answer_all(batch: Vec<Pending>, error: &EngineError) {
+    for pending in batch {
+        *lock(&pending.slot) = Some(Err(error.clone()));
     }
 }
 

@@ -7,7 +7,7 @@ use crate::standings::RankIndex;
 use crate::time::Timestamp;
 
 use super::team::{Item, Solve, TakenHint, TeamState, insert_sorted};
-use super::{HuntState, KeyOutcome, KeyUse, ReplayError, name_key};
+use super::{CommandUse, HuntState, Key, KeyOutcome, KeyUse, ReplayError, name_key};
 
 impl HuntState {
     /// Applies the next event of the log.
@@ -55,12 +55,52 @@ impl HuntState {
     }
 
     fn apply_live(&mut self, event: &Event) -> Result<(), ReplayError> {
+        self.apply_fact(event)?;
+        if let Some(key) = event.key()
+            && let Some(used) = self.command_use(event)
+        {
+            self.commands.entry(Key::from(key)).or_insert(used);
+        }
+        Ok(())
+    }
+
+    /// What the command behind `event` did, for its id; `None` for a submission, whose key
+    /// is kept with its verdict.
+    fn command_use(&self, event: &Event) -> Option<CommandUse> {
+        Some(match event {
+            Event::SubmissionJudged { .. } => return None,
+            Event::TeamRegistered { team, .. } => CommandUse::Registered(*team),
+            Event::PointsAdjusted { team, .. } => CommandUse::Adjusted(*team),
+            Event::TeamHidden { team, .. } => CommandUse::Hidden(*team),
+            Event::AttemptsGranted { team, .. } => CommandUse::Granted(*team),
+            Event::BoardRevealed { .. } => CommandUse::Revealed,
+            Event::HintTaken {
+                team,
+                challenge,
+                hint,
+                at,
+                ..
+            } => {
+                let (challenge, index) = resolve_hint(&self.hunt, challenge, hint).ok()?;
+                let cost = self.hunt.challenge(challenge).hints[index as usize].cost;
+                CommandUse::Hint {
+                    team: *team,
+                    challenge,
+                    hint: index,
+                    cost: if *at >= self.hunt.end { 0 } else { cost },
+                }
+            }
+        })
+    }
+
+    fn apply_fact(&mut self, event: &Event) -> Result<(), ReplayError> {
         match event {
             Event::TeamRegistered {
                 team,
                 name,
                 division,
                 at,
+                ..
             } => {
                 if team.index() != self.teams.len() {
                     return Err(ReplayError::UnknownTeam(*team));
@@ -107,7 +147,7 @@ impl HuntState {
                     }
                     _ => self.outcome_for(&self.teams[team.index()], challenge, judged, *at),
                 };
-                self.keys.entry(*key).or_insert(KeyUse {
+                self.keys.entry(Key::from(*key)).or_insert(KeyUse {
                     team: *team,
                     challenge: challenge.id,
                     outcome,
@@ -164,6 +204,7 @@ impl HuntState {
                 challenge,
                 hint,
                 at,
+                ..
             } => {
                 let hunt = self.hunt.clone();
                 let (challenge, index) = resolve_hint(&hunt, challenge, hint)?;

@@ -8,7 +8,7 @@ use crate::throttle::Refusal;
 use crate::time::Timestamp;
 use crate::verdict::{Verdict, Window};
 
-use super::{CommandError, HuntState, KeyOutcome, name_key, unlock};
+use super::{CommandError, CommandUse, HuntState, Key, KeyOutcome, name_key, unlock};
 
 /// Largest adjustment accepted either way, so scores cannot overflow.
 const MAX_ADJUSTMENT: i64 = 1_000_000_000_000;
@@ -59,10 +59,51 @@ impl HuntState {
     ///
     /// Bad input is a [`CommandError`]; domain outcomes (a wrong answer, a locked challenge)
     /// are verdicts. Deciding changes nothing: apply the returned events to make it so.
+    ///
+    /// Commands other than submissions are decided without an id, so a retry is applied
+    /// again: services use [`decide_with_key`](Self::decide_with_key), as the engine does.
     pub fn decide(&self, command: &Command, now: Timestamp) -> Result<Decision, CommandError> {
+        self.decide_keyed(command, None, now)
+    }
+
+    /// Decides `command` at `now`, with `key` as its id (a submission uses its own
+    /// idempotency key instead): the events record it, and a command whose id already
+    /// changed the state is answered with its original outcome and changes nothing (a
+    /// submission's retry gets [`Verdict::Duplicate`] with the original verdict). An id
+    /// used by another command is refused with [`CommandError::KeyReused`] (a submission
+    /// gets [`Verdict::KeyConflict`]).
+    pub fn decide_with_key(
+        &self,
+        command: &Command,
+        key: IdempotencyKey,
+        now: Timestamp,
+    ) -> Result<Decision, CommandError> {
+        self.decide_keyed(command, Some(key), now)
+    }
+
+    fn decide_keyed(
+        &self,
+        command: &Command,
+        key: Option<IdempotencyKey>,
+        now: Timestamp,
+    ) -> Result<Decision, CommandError> {
+        if let Some(key) = key
+            && !matches!(command, Command::Submit { .. })
+        {
+            let bits = Key::from(key);
+            if self.keys.contains_key(&bits) {
+                return Err(CommandError::KeyReused(key));
+            }
+            if let Some(used) = self.commands.get(&bits) {
+                return self
+                    .original_outcome(command, *used)
+                    .map(Decision::only)
+                    .ok_or(CommandError::KeyReused(key));
+            }
+        }
         match command {
             Command::Register { name, division } => {
-                self.decide_register(name, division.as_deref(), now)
+                self.decide_register(name, division.as_deref(), key, now)
             }
             Command::Submit {
                 team,
@@ -89,6 +130,7 @@ impl HuntState {
                         team: *team,
                         delta: *delta,
                         reason: reason.clone(),
+                        key,
                         at: now,
                     }],
                 })
@@ -97,7 +139,7 @@ impl HuntState {
                 team,
                 challenge,
                 hint,
-            } => self.decide_take_hint(*team, challenge, hint, now),
+            } => self.decide_take_hint(*team, challenge, hint, key, now),
             Command::GrantAttempts {
                 team,
                 challenge,
@@ -116,6 +158,7 @@ impl HuntState {
                         team: *team,
                         challenge: challenge.clone(),
                         extra: *extra,
+                        key,
                         at: now,
                     }],
                 })
@@ -125,7 +168,7 @@ impl HuntState {
                 events: if self.revealed {
                     Vec::new()
                 } else {
-                    vec![Event::BoardRevealed { at: now }]
+                    vec![Event::BoardRevealed { at: now, key }]
                 },
             }),
             Command::SetHidden { team, hidden } => {
@@ -136,6 +179,7 @@ impl HuntState {
                     vec![Event::TeamHidden {
                         team: *team,
                         hidden: *hidden,
+                        key,
                         at: now,
                     }]
                 };
@@ -191,10 +235,53 @@ impl HuntState {
         self.team(team).ok_or(CommandError::UnknownTeam(team))
     }
 
+    /// The outcome a command got the first time its id was used, if `command` is that
+    /// command (same kind, same team; same name or hint); `None` if the id was used by
+    /// another.
+    fn original_outcome(&self, command: &Command, used: CommandUse) -> Option<Outcome> {
+        let same_team = |team: &TeamId| used.team() == Some(*team);
+        match (command, used) {
+            (Command::Register { name, .. }, CommandUse::Registered(team)) => {
+                let registered = self.team(team)?;
+                (name_key(&registered.name) == name_key(name)).then_some(Outcome::Registered(team))
+            }
+            (Command::Adjust { team, .. }, CommandUse::Adjusted(_))
+            | (Command::SetHidden { team, .. }, CommandUse::Hidden(_))
+            | (Command::GrantAttempts { team, .. }, CommandUse::Granted(_)) => {
+                same_team(team).then_some(Outcome::Done)
+            }
+            (Command::RevealBoard, CommandUse::Revealed) => Some(Outcome::Done),
+            (
+                Command::TakeHint {
+                    team,
+                    challenge,
+                    hint,
+                },
+                CommandUse::Hint {
+                    challenge: id,
+                    hint: index,
+                    cost,
+                    ..
+                },
+            ) => {
+                let c = self.hunt.challenge(id);
+                let taken = &c.hints[index as usize];
+                (same_team(team) && c.slug == *challenge && taken.slug == *hint).then(|| {
+                    Outcome::Hint(super::HintReply::Revealed {
+                        content: taken.content.clone(),
+                        cost,
+                    })
+                })
+            }
+            _ => None,
+        }
+    }
+
     fn decide_register(
         &self,
         name: &str,
         division: Option<&str>,
+        key: Option<IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Decision, CommandError> {
         let max = self.hunt.limits.max_team_name_bytes;
@@ -204,8 +291,8 @@ impl HuntState {
         if name.chars().any(char::is_control) {
             return Err(CommandError::InvalidName("contains control characters"));
         }
-        let key = name_key(name);
-        if key.is_empty() {
+        let normalized = name_key(name);
+        if normalized.is_empty() {
             return Err(CommandError::InvalidName("empty"));
         }
         if let Some(division) = division {
@@ -219,7 +306,7 @@ impl HuntState {
                 return Err(CommandError::InvalidDivision("contains control characters"));
             }
         }
-        if self.names.contains_key(&key) {
+        if self.names.contains_key(&normalized) {
             return Err(CommandError::NameTaken(name.to_owned()));
         }
         let team = TeamId(
@@ -232,6 +319,7 @@ impl HuntState {
                 team,
                 name: name.trim().to_owned(),
                 division: division.map(|d| d.trim().to_owned()),
+                key,
                 at: now,
             }],
         })
@@ -250,7 +338,10 @@ impl HuntState {
 
         // A retry must get its original verdict even after the window closed, so keys come
         // before every other check.
-        if let Some(used) = self.keys.get(&key) {
+        if self.commands.contains_key(&Key::from(key)) {
+            return Ok(Decision::verdict(Verdict::KeyConflict));
+        }
+        if let Some(used) = self.keys.get(&Key::from(key)) {
             let same = used.team == team && self.hunt.challenge(used.challenge).slug == slug;
             return Ok(Decision::verdict(if same {
                 Verdict::Duplicate {

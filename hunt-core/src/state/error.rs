@@ -40,6 +40,10 @@ pub enum CommandError {
     /// Granting zero extra attempts.
     #[error("grant at least one extra attempt")]
     NothingGranted,
+    /// The command's id was already used by another command (of another kind, or for
+    /// another team, name or hint); nothing changed. Use a fresh id for each command.
+    #[error("the command id {0} was already used by another command")]
+    KeyReused(crate::ids::IdempotencyKey),
 }
 
 /// Why an event could not be applied: the log does not fit the definition or is out of order.

@@ -58,6 +58,7 @@ impl HuntState {
             names: self.names.clone(),
             // The frozen board never decides a command: no idempotency keys needed.
             keys: FastMap::default(),
+            commands: FastMap::default(),
             stats: self.stats.clone(),
             max_solves: self.max_solves,
             standings: self.standings.clone(),

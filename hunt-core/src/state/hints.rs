@@ -58,6 +58,7 @@ impl HuntState {
         team: TeamId,
         slug: &str,
         hint: &str,
+        key: Option<crate::ids::IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Decision, CommandError> {
         let state = self.team(team).ok_or(CommandError::UnknownTeam(team))?;
@@ -103,6 +104,7 @@ impl HuntState {
                 team,
                 challenge: challenge.slug.clone(),
                 hint: found.slug.clone(),
+                key,
                 at: now,
             }],
         })

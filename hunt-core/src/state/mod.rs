@@ -44,6 +44,54 @@ pub struct SecretMissing(pub crate::ids::HuntId);
 /// and still seeded per process, so clients cannot aim collisions at it.
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
+/// An idempotency key as the state's maps hold it: two `u64`s, so a map entry is aligned to 8
+/// bytes rather than the 16 of a `u128` (8 bytes less per judged submission).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Key([u64; 2]);
+
+impl From<IdempotencyKey> for Key {
+    fn from(key: IdempotencyKey) -> Self {
+        Self([(key.0 >> 64) as u64, key.0 as u64])
+    }
+}
+
+impl From<Key> for IdempotencyKey {
+    fn from(key: Key) -> Self {
+        IdempotencyKey(u128::from(key.0[0]) << 64 | u128::from(key.0[1]))
+    }
+}
+
+/// What the id of a command other than a submission was used for, so a retry gets the
+/// original outcome and is applied at most once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) enum CommandUse {
+    Registered(TeamId),
+    Adjusted(TeamId),
+    Hidden(TeamId),
+    Hint {
+        team: TeamId,
+        challenge: crate::ids::ChallengeId,
+        hint: u32,
+        cost: i64,
+    },
+    Granted(TeamId),
+    Revealed,
+}
+
+impl CommandUse {
+    /// The team the command acted on, if any.
+    pub(crate) fn team(self) -> Option<TeamId> {
+        match self {
+            CommandUse::Registered(team)
+            | CommandUse::Adjusted(team)
+            | CommandUse::Hidden(team)
+            | CommandUse::Granted(team)
+            | CommandUse::Hint { team, .. } => Some(team),
+            CommandUse::Revealed => None,
+        }
+    }
+}
+
 /// What an idempotency key was used for, so a retry gets the original verdict.
 ///
 /// Kept compact (no strings) because every judged submission keeps one for the whole hunt.
@@ -127,7 +175,9 @@ pub struct HuntState {
     seq: u64,
     teams: Vec<TeamState>,
     names: FastMap<String, TeamId>,
-    keys: FastMap<IdempotencyKey, KeyUse>,
+    keys: FastMap<Key, KeyUse>,
+    /// The ids of every other command that changed something.
+    commands: FastMap<Key, CommandUse>,
     stats: Vec<ChallengeStats>,
     /// Counted solves of the most-solved challenge (rCTF prices against it).
     max_solves: u32,
@@ -165,6 +215,7 @@ impl HuntState {
             teams: Vec::new(),
             names: FastMap::default(),
             keys: FastMap::default(),
+            commands: FastMap::default(),
             stats: vec![ChallengeStats::default(); hunt.challenges.len()],
             max_solves: 0,
             standings: RankIndex::new(hunt.shared_ranks),
@@ -281,6 +332,13 @@ impl HuntState {
             .challenge(challenge)
             .scoring
             .next_points(self.solve_count(challenge), self.max_solves)
+    }
+
+    /// Whether a command with this id (a submission's idempotency key included) changed the
+    /// state: a retry of it is answered with its original outcome and changes nothing.
+    pub fn knows_key(&self, key: IdempotencyKey) -> bool {
+        let key = Key::from(key);
+        self.keys.contains_key(&key) || self.commands.contains_key(&key)
     }
 
     /// The order-statistic index of visible teams.

@@ -28,14 +28,14 @@ use crate::hunt::Hunt;
 use crate::ids::{IdempotencyKey, TeamId};
 
 use super::team::TeamState;
-use super::{ChallengeStats, FastMap, HuntState, KeyUse, SecretMissing};
+use super::{ChallengeStats, CommandUse, FastMap, HuntState, Key, KeyUse, SecretMissing};
 use crate::standings::RankIndex;
 
 /// The first bytes of every snapshot.
 const MAGIC: &[u8; 8] = b"HUNTSNAP";
 
 /// The layout and meaning of the payload this version writes and reads.
-pub(crate) const FORMAT: u32 = 2;
+pub(crate) const FORMAT: u32 = 3;
 
 /// The version of `hunt-core` that wrote a snapshot: the fold may change between versions
 /// without the payload's shape changing, so a snapshot is only trusted by the version that
@@ -115,6 +115,7 @@ struct PayloadRef<'a> {
     hunt: &'a str,
     live: BoardRef<'a>,
     keys: Vec<(u128, KeyUse)>,
+    commands: Vec<(u128, CommandUse)>,
     revealed: bool,
     frozen: Option<BoardRef<'a>>,
 }
@@ -126,6 +127,7 @@ struct Payload {
     hunt: String,
     live: Board,
     keys: Vec<(u128, KeyUse)>,
+    commands: Vec<(u128, CommandUse)>,
     revealed: bool,
     frozen: Option<Board>,
 }
@@ -139,13 +141,24 @@ impl HuntState {
     /// Takes time in proportion to the state (keys are sorted): encode a published snapshot
     /// off the hot path.
     pub fn encode_snapshot(&self) -> Vec<u8> {
-        let mut keys: Vec<(u128, KeyUse)> = self.keys.iter().map(|(k, u)| (k.0, *u)).collect();
+        let mut keys: Vec<(u128, KeyUse)> = self
+            .keys
+            .iter()
+            .map(|(k, u)| (IdempotencyKey::from(*k).0, *u))
+            .collect();
         keys.sort_unstable_by_key(|(k, _)| *k);
+        let mut commands: Vec<(u128, CommandUse)> = self
+            .commands
+            .iter()
+            .map(|(k, u)| (IdempotencyKey::from(*k).0, *u))
+            .collect();
+        commands.sort_unstable_by_key(|(k, _)| *k);
         let payload = PayloadRef {
             core: CORE_VERSION,
             hunt: self.hunt.id.as_str(),
             live: self.board_ref(),
             keys,
+            commands,
             revealed: self.revealed,
             frozen: self.frozen.as_deref().map(HuntState::board_ref),
         };
@@ -214,6 +227,21 @@ impl HuntState {
                 IdempotencyKey(*key)
             )));
         }
+        let fits = |used: &CommandUse| match *used {
+            CommandUse::Hint {
+                challenge, hint, ..
+            } => hunt
+                .challenges
+                .get(challenge.index())
+                .is_some_and(|c| (hint as usize) < c.hints.len()),
+            _ => used.team().is_none_or(|team| team.index() < teams),
+        };
+        if let Some((key, _)) = payload.commands.iter().find(|(_, used)| !fits(used)) {
+            return Err(SnapshotError::Inconsistent(format!(
+                "command id {} names an unknown team, challenge or hint",
+                IdempotencyKey(*key)
+            )));
+        }
         let mut state = HuntState::new(hunt, secret)?;
         let frozen = payload
             .frozen
@@ -230,9 +258,14 @@ impl HuntState {
             payload
                 .keys
                 .into_iter()
-                .map(|(key, used)| (IdempotencyKey(key), used)),
+                .map(|(key, used)| (Key::from(IdempotencyKey(key)), used)),
         );
         state.keys = keys;
+        state.commands = payload
+            .commands
+            .into_iter()
+            .map(|(key, used)| (Key::from(IdempotencyKey(key)), used))
+            .collect();
         state.revealed = payload.revealed;
         state.frozen = frozen;
         state.rebuild_ranking();
@@ -553,7 +586,7 @@ mod tests {
             (FORMAT, hex::encode(Sha256::digest(&version_free))),
             (
                 FORMAT,
-                "26b64c7c722cc975dd8f055714203e220637d11b94d0b38a701a08746399db5d".to_owned()
+                "649b6bb309570d8aeb3817e25964e9bb1765da042dfa1484088be6a672b02208".to_owned()
             )
         );
     }
@@ -643,6 +676,7 @@ mod tests {
             hunt: "snap",
             live: empty(0),
             keys: Vec::new(),
+            commands: Vec::new(),
             revealed: false,
             frozen: None,
         };
@@ -658,7 +692,8 @@ mod tests {
             core: CORE_VERSION,
             hunt: "snap",
             live: empty(1),
-            keys: vec![(1, state.keys[&IdempotencyKey(1 << 100 | 1)])],
+            keys: vec![(1, state.keys[&Key::from(IdempotencyKey(1 << 100 | 1))])],
+            commands: Vec::new(),
             revealed: false,
             frozen: None,
         };

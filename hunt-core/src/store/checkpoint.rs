@@ -325,6 +325,7 @@ mod tests {
             event: Event::TeamHidden {
                 team: TeamId(1),
                 hidden,
+                key: None,
                 at: Timestamp::from_millis(5),
             },
         }

@@ -433,6 +433,7 @@ pub async fn reopen_keeps_everything<B: StoreBuilder>(builder: &B) {
         team: TeamId(1),
         delta: -5,
         reason: large_text(100 * 1024, "late — en retard 🧩\n"),
+        key: None,
         at: Timestamp::from_millis(1_764_320_400_000),
     });
     let mut qualifiers_log = sample_events(950, 7);
@@ -497,6 +498,7 @@ fn concurrent_event(task: u32, op: u32, index: u32, len: u32) -> Event {
         team: TeamId(task),
         delta: i64::from(op << 8 | index << 4 | len),
         reason: format!("task {task}, append {op}, event {index} of {len}"),
+        key: None,
         at: Timestamp::from_millis(i64::from(op)),
     }
 }

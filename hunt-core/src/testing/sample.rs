@@ -58,6 +58,7 @@ pub fn sample_event(i: u64) -> Event {
                 2 => Some(String::new()),
                 _ => Some("Étudiants 🎓".to_owned()),
             },
+            key: (i % 12 < 6).then_some(key),
             at,
         },
         1 => Event::SubmissionJudged {
@@ -90,11 +91,13 @@ pub fn sample_event(i: u64) -> Event {
             team,
             delta: [0, -1, 250, i64::MIN, i64::MAX][(i % 5) as usize],
             reason: text(5),
+            key: (i % 12 < 6).then_some(key),
             at,
         },
         _ => Event::TeamHidden {
             team,
             hidden: i % 4 < 2,
+            key: (i % 12 < 6).then_some(key),
             at,
         },
     }

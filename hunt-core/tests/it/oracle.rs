@@ -520,6 +520,7 @@ fn the_oracle_rejects_a_double_solve() {
             team: TeamId(0),
             name: "alpha".into(),
             division: None,
+            key: None,
             at,
         },
     };

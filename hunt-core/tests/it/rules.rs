@@ -747,12 +747,14 @@ answers = ["flag"]
             team: TeamId(0),
             name: "early".into(),
             division: None,
+            key: None,
             at: at(0),
         },
         Event::TeamRegistered {
             team: TeamId(1),
             name: "skewed".into(),
             division: None,
+            key: None,
             at: at(0),
         },
         Event::SubmissionJudged {

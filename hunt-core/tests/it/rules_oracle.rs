@@ -480,6 +480,7 @@ fn oracle_board<'a>(hunt: &Hunt, events: impl IntoIterator<Item = &'a Event>) ->
                 challenge,
                 hint,
                 at,
+                ..
             } => {
                 let c = hunt.challenge_by_slug(challenge).expect("known");
                 let h = c.hints.iter().position(|x| &x.slug == hint).expect("known");

@@ -119,8 +119,11 @@ impl Printer {
                 delta,
                 reason,
                 at,
+                ..
             } => (*at, name(team), format!("{delta:+} points: {reason}")),
-            Event::TeamHidden { team, hidden, at } => (
+            Event::TeamHidden {
+                team, hidden, at, ..
+            } => (
                 *at,
                 name(team),
                 if *hidden {
@@ -134,6 +137,7 @@ impl Printer {
                 challenge,
                 hint,
                 at,
+                ..
             } => (
                 *at,
                 name(team),
@@ -144,6 +148,7 @@ impl Printer {
                 challenge,
                 extra,
                 at,
+                ..
             } => (
                 *at,
                 name(team),
@@ -152,7 +157,7 @@ impl Printer {
                     if *extra == 1 { "attempt" } else { "attempts" }
                 ),
             ),
-            Event::BoardRevealed { at } => (
+            Event::BoardRevealed { at, .. } => (
                 *at,
                 "(organizers)".to_owned(),
                 "revealed the final board".to_owned(),
