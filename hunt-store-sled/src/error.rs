@@ -1,12 +1,17 @@
-//! How sled's failures map into the core's [`StoreError`] vocabulary.
+//! How sled's failures, and the store's own file errors, map into the core's [`StoreError`]
+//! vocabulary.
 //!
 //! sled's errors are fail-stop: an I/O error may go away on retry, but corruption, a
 //! "reportable bug" or an unsupported on-disk format will not, so those become
-//! [`StoreError::Corruption`] naming the directory and what to do about it.
+//! [`StoreError::Corruption`] naming the directory. I/O errors become
+//! [`StoreError::Unavailable`] whose source is an [`io::Error`] of the original
+//! [`io::ErrorKind`] (disk full, read-only file system, permission denied, …) that names the
+//! path, so a caller can tell a full disk from a refused write and say what to do.
 
 use std::error::Error;
 use std::fmt;
-use std::path::Path;
+use std::io;
+use std::path::{Path, PathBuf};
 
 use hunt_core::store::StoreError;
 
@@ -19,8 +24,48 @@ const SLED_LOCK_MESSAGE: &str = "could not acquire lock on";
 pub(crate) fn from_sled(path: &Path, error: sled::Error) -> StoreError {
     match error {
         sled::Error::Io(io) if io.to_string().contains(SLED_LOCK_MESSAGE) => locked(path),
-        sled::Error::Io(io) => StoreError::unavailable(io),
+        sled::Error::Io(io) => io_failure(path, "use the sled database in", io),
         other => damaged(path, &other.to_string(), other),
+    }
+}
+
+/// A [`StoreError::Unavailable`] for an I/O error met while trying to `doing` (such as
+/// "create the directory") `path`: its source is an [`io::Error`] of the same kind, whose
+/// message names the path and keeps the original error as its source.
+pub(crate) fn io_failure(path: &Path, doing: &'static str, error: io::Error) -> StoreError {
+    StoreError::unavailable(io::Error::new(
+        error.kind(),
+        IoFailure {
+            doing,
+            path: path.to_path_buf(),
+            source: error,
+        },
+    ))
+}
+
+/// What an I/O failure was doing, where: the message of [`io_failure`]'s error.
+#[derive(Debug)]
+struct IoFailure {
+    doing: &'static str,
+    path: PathBuf,
+    source: io::Error,
+}
+
+impl fmt::Display for IoFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot {} {}: {}",
+            self.doing,
+            self.path.display(),
+            self.source
+        )
+    }
+}
+
+impl Error for IoFailure {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        Some(&self.source)
     }
 }
 
@@ -32,17 +77,16 @@ pub(crate) fn locked(path: &Path) -> StoreError {
 }
 
 /// A [`StoreError::Corruption`] for the database at `path`: `detail` says what is damaged.
+///
+/// It says no more: what to do next is the caller's to say (`SledStore::open_salvage` reads
+/// what is left without writing to the directory).
 pub(crate) fn damaged(
     path: &Path,
     detail: &str,
     source: impl Into<Box<dyn Error + Send + Sync>>,
 ) -> StoreError {
     StoreError::corruption(
-        format!(
-            "the sled store at {} ({detail}); copy the directory aside before anything else, \
-             then export what still reads from the copy",
-            path.display()
-        ),
+        format!("the sled store at {} ({detail})", path.display()),
         source,
     )
 }
@@ -62,3 +106,17 @@ impl fmt::Display for Poisoned {
 }
 
 impl Error for Poisoned {}
+
+/// sled stopped with a panic while reading its files, which sled 0.34.7 does on some damage
+/// (an emptied or truncated database file: an index out of bounds in its segment
+/// recovery) instead of returning an error.
+#[derive(Debug)]
+pub(crate) struct SledPanicked(pub(crate) String);
+
+impl fmt::Display for SledPanicked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sled panicked while opening its files: {}", self.0)
+    }
+}
+
+impl Error for SledPanicked {}

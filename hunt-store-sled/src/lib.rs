@@ -82,6 +82,7 @@ mod codec;
 mod durable;
 mod error;
 mod marks;
+mod open;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -96,8 +97,9 @@ use hunt_core::store::{Checkpoint, Digest, Store, StoreError, Wait, definition_d
 use hunt_core::{Event, HuntId, Recorded};
 
 use crate::durable::Files;
-use crate::error::{Poisoned, damaged, from_sled, locked};
+use crate::error::{Poisoned, damaged, from_sled, io_failure, locked};
 use crate::marks::Marks;
+use crate::open::{Copy, Recovery};
 
 pub use crate::checkpointer::{CheckpointPolicy, Checkpointer, CheckpointerStatus};
 
@@ -165,6 +167,10 @@ pub struct SledStore {
     /// Set when a write failed halfway, leaving sled's in-memory view of a tree unknown: every
     /// later call fails until the store is opened again, which recovers whole batches only.
     poisoned: AtomicBool,
+    /// Set for a store opened from a copy ([`SledStore::open_copy`],
+    /// [`SledStore::open_salvage`]): the copy, removed when the store is dropped. Such a
+    /// store refuses every write.
+    copy: Option<Copy>,
     /// The files to `fsync` after each flush, and the directory's lock; declared last so
     /// that the lock is released only after the sled handles above are dropped.
     files: Arc<Files>,
@@ -189,28 +195,47 @@ impl SledStore {
     /// without touching its files; with [`StoreError::Corruption`] if sled finds its files
     /// damaged or written in a format it does not support, or recovers less than the store
     /// held when it was last opened or closed (and then writes nothing); with
-    /// [`StoreError::Unavailable`] on other I/O errors.
+    /// [`StoreError::Unavailable`] on other I/O errors, whose source is an
+    /// [`std::io::Error`] of the original kind naming the path (a directory that refuses
+    /// writes gives [`std::io::ErrorKind::ReadOnlyFilesystem`] or
+    /// [`std::io::ErrorKind::PermissionDenied`]: [`SledStore::open_copy`] reads such a
+    /// store). sled 0.34.7 panics on some damage (a truncated or emptied database file);
+    /// that panic is caught and reported as [`StoreError::Corruption`] too (see `open.rs`).
     ///
     /// Opening replays sled's own log, which takes time in proportion to what was written
     /// since sled's last snapshot of its page table.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
-        let path = path.as_ref().to_path_buf();
-        fs::create_dir_all(&path).map_err(StoreError::unavailable)?;
+        let path = path.as_ref();
+        open::guarded(path, || Self::open_in(path, path, Recovery::Strict))
+    }
+
+    /// Opens the store in the directory `dir`, naming it `shown` in messages.
+    fn open_in(dir: &Path, shown: &Path, recovery: Recovery) -> Result<Self, StoreError> {
+        let path = shown.to_path_buf();
+        if dir.exists() && !dir.is_dir() {
+            let error = std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "it is a file, not a directory",
+            );
+            return Err(io_failure(&path, "open a store in", error));
+        }
+        fs::create_dir_all(dir).map_err(|e| io_failure(dir, "create the directory", e))?;
+        let lock_path = dir.join(LOCK_FILE);
         let lock = File::options()
             .create(true)
             .truncate(false)
             .read(true)
             .write(true)
-            .open(path.join(LOCK_FILE))
-            .map_err(StoreError::unavailable)?;
+            .open(&lock_path)
+            .map_err(|e| io_failure(&lock_path, "open for writing", e))?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => return Err(locked(&path)),
-            Err(TryLockError::Error(e)) => return Err(StoreError::unavailable(e)),
+            Err(TryLockError::Error(e)) => return Err(io_failure(&lock_path, "lock", e)),
         }
         let sled_error = |e| from_sled(&path, e);
         let db = sled::Config::new()
-            .path(path.join(DB_DIR))
+            .path(dir.join(DB_DIR))
             .open()
             .map_err(sled_error)?;
         let format = db.get(FORMAT_KEY).map_err(sled_error)?;
@@ -226,7 +251,8 @@ impl SledStore {
                 format!("unknown layout version {found:?}"),
             ));
         }
-        let files = Files::new(&path.join(DB_DIR), lock).map_err(StoreError::unavailable)?;
+        let files = Files::new(&dir.join(DB_DIR), lock)
+            .map_err(|e| io_failure(&dir.join(DB_DIR), "open the database file in", e))?;
         let names = db.tree_names();
         let mut logs = HashMap::new();
         let mut now = Marks::default();
@@ -260,13 +286,18 @@ impl SledStore {
                 .map(HuntId::to_string)
                 .collect();
         }
-        let previous = Marks::load(&path).map_err(|e| {
+        let previous = Marks::load(dir).map_err(|e| {
             if e.kind() == std::io::ErrorKind::InvalidData {
                 damaged(&path, "its file hunt-store.marks does not parse", e)
             } else {
-                StoreError::unavailable(e)
+                io_failure(dir, "read the marks file in", e)
             }
-        })?;
+        });
+        let previous = match recovery {
+            Recovery::Strict => previous?,
+            // Salvage serves what sled recovered, whatever the marks say.
+            Recovery::Salvage => None,
+        };
         if let Some(what) = previous.as_ref().and_then(|p| p.missing_from(&now)) {
             return Err(damaged(
                 &path,
@@ -275,7 +306,8 @@ impl SledStore {
             ));
         }
         if previous.as_ref() != Some(&now) {
-            now.save(&path).map_err(StoreError::unavailable)?;
+            now.save(dir)
+                .map_err(|e| io_failure(dir, "write the marks file in", e))?;
         }
         if format.is_none() {
             // Written with the first flush; a store that never flushes anything has no data
@@ -293,6 +325,7 @@ impl SledStore {
             compare_and_set: Mutex::new(()),
             appended: Notify::new(),
             poisoned: AtomicBool::new(false),
+            copy: None,
             files: Arc::new(files),
         })
     }
@@ -309,6 +342,14 @@ impl SledStore {
 
     fn sled_error(&self, error: sled::Error) -> StoreError {
         from_sled(&self.path, error)
+    }
+
+    /// Fails if this store was opened from a copy, which records nothing.
+    fn check_writable(&self) -> Result<(), StoreError> {
+        match &self.copy {
+            Some(copy) => Err(copy.refusal(&self.path)),
+            None => Ok(()),
+        }
     }
 
     /// Fails if an earlier write failed halfway.
@@ -378,7 +419,9 @@ impl SledStore {
         let path = self.path.clone();
         blocking::unblock(move || {
             db.flush().map_err(|e| from_sled(&path, e))?;
-            files.sync().map_err(StoreError::unavailable)
+            files
+                .sync()
+                .map_err(|e| io_failure(&path, "sync the files of the sled store in", e))
         })
         .await
     }
@@ -389,7 +432,9 @@ impl Drop for SledStore {
     /// a store that cannot make its data durable, or that was poisoned, records nothing, and
     /// the marks of its last open stay in force (still lower bounds).
     fn drop(&mut self) {
-        if self.poisoned.load(Ordering::Acquire)
+        // A copy's marks would describe the copy, and its directory is about to go.
+        if self.copy.is_some()
+            || self.poisoned.load(Ordering::Acquire)
             || self.db.flush().is_err()
             || self.files.sync().is_err()
         {
@@ -507,6 +552,9 @@ impl Store for SledStore {
         events: &[Event],
     ) -> Result<u64, StoreError> {
         self.check_poisoned()?;
+        if !events.is_empty() {
+            self.check_writable()?;
+        }
         let log = if events.is_empty() {
             // Checking an expectation must not create a tree.
             match self.existing_log(hunt) {
@@ -680,6 +728,7 @@ impl Store for SledStore {
         replaces: Option<Digest>,
     ) -> Result<(), StoreError> {
         self.check_poisoned()?;
+        self.check_writable()?;
         {
             let _one_at_a_time = self.lock_compare_and_set();
             let stored = self
@@ -739,6 +788,7 @@ impl Store for SledStore {
         checkpoint: &Checkpoint,
     ) -> Result<bool, StoreError> {
         self.check_poisoned()?;
+        self.check_writable()?;
         let bytes = checkpoint.to_bytes();
         {
             let _one_at_a_time = self.lock_compare_and_set();

@@ -19,7 +19,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 /// The marks file, in the store's directory.
-const MARKS_FILE: &str = "hunt-store.marks";
+pub(crate) const MARKS_FILE: &str = "hunt-store.marks";
 
 /// Where the next marks are written before they replace the file.
 const MARKS_TMP: &str = "hunt-store.marks.tmp";

@@ -6,10 +6,14 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use hunt_core::store::{Store, StoreError};
+use hunt_core::{HuntId, Recorded};
+use hunt_store_sled::SledStore;
 use serde::{Deserialize, Serialize};
 
-use crate::failure::Failure;
+use crate::failure::{self, Failure};
 use crate::output;
 use crate::store::{self, Create, Selection};
 
@@ -46,17 +50,41 @@ pub struct Args {
     /// Write to FILE (replaced whole, or left untouched on failure) instead of stdout
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// Save what still reads from a damaged store: read a copy of it (nothing is written to
+    /// the store), whatever it lost, and export the events up to the first that does not read
+    #[arg(long)]
+    pub salvage: bool,
 }
 
 /// Runs `hunt export`.
 pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
-    let store = selection.open_store(Create::Never).await?;
+    let store: Arc<dyn Store> = if args.salvage {
+        Arc::new(SledStore::open_salvage(selection.data_dir()).map_err(salvage_failed)?)
+    } else {
+        selection.open_store(Create::Never).await?
+    };
     let hunt = selection.hunt_id(&*store).await?;
     let definition = store
         .load_definition(&hunt)
         .await?
         .ok_or_else(|| Failure::Store(format!("hunt `{hunt}` has no stored definition")))?;
-    let log = store::read_log(&*store, &hunt, 0).await?;
+    let log = if args.salvage {
+        let (log, damage) = read_salvaged(&*store, &hunt).await?;
+        match damage {
+            Some(error) => eprintln!(
+                "Salvaged {} events of hunt `{hunt}`, up to the damage: {error}",
+                log.len()
+            ),
+            None => eprintln!(
+                "Salvaged all {} events of hunt `{hunt}` that the store still holds",
+                log.len()
+            ),
+        }
+        log
+    } else {
+        store::read_log(&*store, &hunt, 0).await?
+    };
     drop(store);
 
     let header = Header {
@@ -83,6 +111,43 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         None => out.write_all(text.as_bytes())?,
     }
     Ok(())
+}
+
+/// A store that cannot be salvaged at all: the advice to salvage it would go round in circles.
+fn salvage_failed(error: StoreError) -> Failure {
+    match error {
+        StoreError::Corruption { what, .. } => Failure::Store(format!(
+            "the store's data is damaged beyond salvage: {what}; restore it from a backup"
+        )),
+        other => other.into(),
+    }
+}
+
+/// The events of `hunt` up to the first one that does not read, and the damage that stopped
+/// the reading, if any.
+async fn read_salvaged(
+    store: &dyn Store,
+    hunt: &HuntId,
+) -> Result<(Vec<Recorded>, Option<StoreError>), Failure> {
+    const CHUNK: usize = 10_000;
+    let mut log = Vec::new();
+    let mut chunk = CHUNK;
+    loop {
+        let after = log.last().map_or(0, |recorded: &Recorded| recorded.seq);
+        match store.read(hunt, after, chunk).await {
+            Ok(events) => {
+                let full = events.len() == chunk;
+                log.extend(events);
+                if !full {
+                    return Ok((log, None));
+                }
+            }
+            // A read fails whole: narrow down to the first event that does not read.
+            Err(StoreError::Corruption { .. }) if chunk > 1 => chunk = 1,
+            Err(error @ StoreError::Corruption { .. }) => return Ok((log, Some(error))),
+            Err(error) => return Err(Failure::Store(failure::store_message(&error))),
+        }
+    }
 }
 
 fn push_line(text: &mut String, value: &impl Serialize) -> Result<(), Failure> {

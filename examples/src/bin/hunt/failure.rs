@@ -7,6 +7,7 @@
 //! - 2: a usage mistake caught by the argument parser (clap's own code);
 //! - 3: the store failed: held by another process, damaged, or an I/O error.
 
+use std::error::Error;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -103,8 +104,75 @@ impl From<io::Error> for Failure {
 
 impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Self {
-        Self::Store(error.to_string())
+        Self::Store(store_message(&error))
     }
+}
+
+/// What to do about a damaged store, after the core's own advice to restore a backup.
+const SALVAGE: &str = "or save what still reads with `hunt export --salvage --out hunt.jsonl` \
+    (same --data: it reads a copy and writes nothing to the store), then load that into a new \
+    store with `hunt --data NEW-DIR import hunt.jsonl`";
+
+/// Why the store failed, with its cause (the I/O error and its path), and what may help:
+/// "retrying may help" only where it may.
+pub fn store_message(error: &StoreError) -> String {
+    match error {
+        StoreError::Unavailable { source } => {
+            let advice = match io_kind(error) {
+                Some(
+                    io::ErrorKind::StorageFull
+                    | io::ErrorKind::QuotaExceeded
+                    | io::ErrorKind::FileTooLarge,
+                ) => "the disk is full: free some space, then retry",
+                Some(io::ErrorKind::ReadOnlyFilesystem) => {
+                    "the store cannot be written there: commands that only read (board, log, \
+                     export, graph, team list, team show) work on it; to record anything, copy \
+                     the directory to writable storage and point --data at the copy"
+                }
+                Some(io::ErrorKind::PermissionDenied) => {
+                    "this user may not use the store's files: check the directory's owner and \
+                     permissions"
+                }
+                Some(
+                    io::ErrorKind::NotADirectory
+                    | io::ErrorKind::IsADirectory
+                    | io::ErrorKind::AlreadyExists,
+                ) => "--data must name a store's directory",
+                Some(io::ErrorKind::NotFound) => "check the path given with --data",
+                _ => "retrying may help",
+            };
+            format!("the store failed: {}; {advice}", chain(source.as_ref()))
+        }
+        StoreError::Corruption { .. } => format!("{error}; {SALVAGE}"),
+        other => other.to_string(),
+    }
+}
+
+/// The kind of the first I/O error behind a store failure, if one is there.
+pub fn io_kind(error: &StoreError) -> Option<io::ErrorKind> {
+    let mut next: Option<&(dyn Error + 'static)> = error.source();
+    while let Some(error) = next {
+        if let Some(io) = error.downcast_ref::<io::Error>() {
+            return Some(io.kind());
+        }
+        next = error.source();
+    }
+    None
+}
+
+/// An error and its sources, each said once (wrappers often repeat their source's text).
+fn chain(error: &(dyn Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(error) = next {
+        let more = error.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        next = error.source();
+    }
+    text
 }
 
 impl From<CommandError> for Failure {
@@ -116,7 +184,7 @@ impl From<CommandError> for Failure {
 impl From<EngineError> for Failure {
     fn from(error: EngineError) -> Self {
         match error {
-            EngineError::Store(store) => Self::Store(store.to_string()),
+            EngineError::Store(store) => Self::Store(store_message(&store)),
             EngineError::Command(command) => command.into(),
             EngineError::Definition { hunt, error } => Self::Definition {
                 origin: hunt.map_or_else(

@@ -62,7 +62,8 @@ impl Selection {
     /// Opens the store, waiting a few seconds if another `hunt` process holds it.
     pub async fn open_store(&self, create: Create) -> Result<Arc<dyn Store>, Failure> {
         let dir = self.data_dir();
-        if create == Create::Never && !dir.is_dir() {
+        // A path that exists but is no directory is the store's to refuse, with the reason.
+        if create == Create::Never && !dir.exists() {
             return Err(Failure::user(format!(
                 "there is no hunt store at {}: load a hunt with `hunt init FILE` first, or \
                  point --data at an existing store",
@@ -141,11 +142,17 @@ fn no_hunt_yet(dir: &Path) -> Failure {
 }
 
 /// Opens the sled store in `dir`. A sled directory is held by one process at a time, so a
-/// held store is retried for [`LOCK_WAIT`] before giving up with a clear message.
+/// held store is retried for [`LOCK_WAIT`] before giving up with a clear message. A store
+/// whose directory refuses writes (read-only media, no write permission) is opened from a
+/// copy, for reading only: commands that only read work, the others fail when they write.
 pub async fn open_sled(dir: &Path) -> Result<SledStore, Failure> {
     let started = Instant::now();
     loop {
-        match SledStore::open(dir) {
+        let opened = match SledStore::open(dir) {
+            Err(error) if refuses_writes(&error) => SledStore::open_copy(dir),
+            opened => opened,
+        };
+        match opened {
             Ok(store) => return Ok(store),
             Err(StoreError::Locked { .. }) if started.elapsed() < LOCK_WAIT => {
                 tokio::time::sleep(LOCK_RETRY).await;
@@ -161,6 +168,14 @@ pub async fn open_sled(dir: &Path) -> Result<SledStore, Failure> {
             Err(error) => return Err(error.into()),
         }
     }
+}
+
+/// Whether a failed open says the directory refuses writes.
+fn refuses_writes(error: &StoreError) -> bool {
+    matches!(
+        crate::failure::io_kind(error),
+        Some(std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied)
+    )
 }
 
 /// Events read per store call.
