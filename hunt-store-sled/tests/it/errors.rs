@@ -214,7 +214,7 @@ fn a_copy_reads_everything_and_refuses_every_write() {
     assert_eq!(store.path(), dir.path());
     let refusals = [
         block_on(store.append(&hunt, 5, &sample_events(5, 1))).map(|_| ()),
-        block_on(store.save_definition(&hunt, "id = \"finals\"")),
+        block_on(store.save_definition(&hunt, "id = \"finals\"", None)),
     ];
     for refusal in refusals {
         let error = refusal.expect_err("a copy refuses writes");
