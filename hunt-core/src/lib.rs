@@ -61,6 +61,7 @@ pub mod event;
 pub mod hint;
 pub mod hunt;
 pub mod ids;
+pub mod notify;
 pub mod scoring;
 pub mod standings;
 pub mod state;

@@ -92,7 +92,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use event_listener::Event as Notify;
+use hunt_core::notify::Notifier;
 use hunt_core::store::{Checkpoint, Digest, Store, StoreError, Wait, definition_digest};
 use hunt_core::{Event, HuntId, Recorded};
 
@@ -163,7 +163,7 @@ pub struct SledStore {
     /// by one process, so an in-process lock makes them atomic). Never held across an await.
     compare_and_set: Mutex<()>,
     /// Notified whenever an append becomes visible to readers, for [`Store::wait_past`].
-    appended: Notify,
+    appended: Notifier,
     /// Set when a write failed halfway, leaving sled's in-memory view of a tree unknown: every
     /// later call fails until the store is opened again, which recovers whole batches only.
     poisoned: AtomicBool,
@@ -323,7 +323,7 @@ impl SledStore {
             checkpoints,
             logs: Mutex::new(logs),
             compare_and_set: Mutex::new(()),
-            appended: Notify::new(),
+            appended: Notifier::new(),
             poisoned: AtomicBool::new(false),
             copy: None,
             files: Arc::new(files),
@@ -377,7 +377,7 @@ impl SledStore {
     /// their own).
     fn publish(&self, log: &HuntLog, end: u64) {
         log.visible.store(end, Ordering::Release);
-        self.appended.notify(usize::MAX);
+        self.appended.notify_all();
     }
 
     fn lock_logs(&self) -> MutexGuard<'_, HashMap<HuntId, Arc<HuntLog>>> {
@@ -709,16 +709,15 @@ impl Store for SledStore {
     }
 
     async fn wait_past(&self, hunt: &HuntId, position: u64) -> Result<Wait, StoreError> {
-        loop {
-            self.check_poisoned()?;
-            // Listening before looking: an append published in between still wakes us.
-            let listener = self.appended.listen();
-            let end = self.visible_end(hunt);
-            if end > position {
-                return Ok(Wait::Moved(end));
-            }
-            listener.await;
-        }
+        self.appended
+            .wait_until(|| match self.check_poisoned() {
+                Err(e) => Some(Err(e)),
+                Ok(()) => {
+                    let end = self.visible_end(hunt);
+                    (end > position).then_some(Ok(Wait::Moved(end)))
+                }
+            })
+            .await
     }
 
     async fn save_definition(

@@ -41,6 +41,19 @@ pub enum EngineError {
     Contention(u32),
 }
 
+impl EngineError {
+    /// Whether the same call may succeed later: the store failed transiently (see
+    /// [`StoreError::is_transient`]) or other writers kept moving the log. A rejected
+    /// command, a log that does not fit the definition or a damaged store fail again.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Store(error) => error.is_transient(),
+            Self::Contention(_) => true,
+            _ => false,
+        }
+    }
+}
+
 impl From<StoreError> for EngineError {
     fn from(error: StoreError) -> Self {
         Self::Store(Arc::new(error))

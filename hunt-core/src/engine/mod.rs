@@ -13,6 +13,7 @@
 //! `hunt-store-sled`'s background checkpointer.
 
 mod error;
+mod follow;
 
 pub use error::EngineError;
 
@@ -25,6 +26,7 @@ use crate::answer::Secret;
 use crate::command::Command;
 use crate::event::{Event, Recorded};
 use crate::ids::{HuntId, IdempotencyKey, TeamId};
+use crate::notify::Notifier;
 use crate::state::{HintReply, HuntState, Outcome};
 use crate::store::{Checkpoint, CheckpointIgnored, Digest, Store, StoreError};
 use crate::time::Timestamp;
@@ -95,6 +97,8 @@ pub struct Engine {
     queue: Mutex<Vec<Pending>>,
     writer: async_lock::Mutex<Writer>,
     published: ArcSwap<HuntState>,
+    /// Notified after every publish, for [`Engine::changed`].
+    moved: Notifier,
     /// The digest of the definition the state is derived with, for checkpoints.
     definition_digest: Digest,
     /// How the state was obtained at open.
@@ -170,6 +174,7 @@ impl Engine {
             checkpointed: AtomicU64::new(opened.checkpoint.unwrap_or(0)),
             checkpointing: async_lock::Mutex::new(()),
             published: ArcSwap::from_pointee(state),
+            moved: Notifier::new(),
             opened,
         })
     }
@@ -233,6 +238,30 @@ impl Engine {
     /// The current state: an immutable snapshot that never waits for a writer.
     pub fn snapshot(&self) -> Arc<HuntState> {
         self.published.load_full()
+    }
+
+    /// Waits until the published state is past position `after` (its
+    /// [`seq`](HuntState::seq)), and returns it: at once if it already is. For live readers
+    /// (a board's stream, a team's page) that keep the position they last showed; they see
+    /// every publish of this engine, whether its own commands or events another process
+    /// appended and [`Engine::follow`] or [`Engine::catch_up`] read. Several publishes
+    /// between two calls come back as one, the latest. Dropping the future cancels the wait.
+    ///
+    /// Time alone also changes views: wake up at [`Engine::next_change`] too.
+    pub async fn changed(&self, after: u64) -> Arc<HuntState> {
+        self.moved
+            .wait_until(|| {
+                let state = self.published.load_full();
+                (state.seq() > after).then_some(state)
+            })
+            .await
+    }
+
+    /// The first instant after `now` at which a view changes with no new event (the
+    /// freeze, the end, a timed unlock): see [`HuntState::next_change`]. A live board
+    /// sleeps until the earlier of this and [`Engine::changed`].
+    pub fn next_change(&self, now: Timestamp) -> Option<Timestamp> {
+        self.published.load().next_change(now)
     }
 
     /// Registers a team, without an id: a retry registers again (or finds the name taken).
@@ -652,8 +681,12 @@ impl Engine {
 
     /// Publishes `state`; the previous state becomes the spare, lagging by `events`.
     fn publish(&self, writer: &mut Writer, state: HuntState, events: Vec<Event>) {
+        let moved = !events.is_empty();
         let previous = self.published.swap(Arc::new(state));
         writer.spare = Some((previous, events));
+        if moved {
+            self.moved.notify_all();
+        }
     }
 }
 

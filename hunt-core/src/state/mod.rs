@@ -10,6 +10,7 @@ mod error;
 mod freeze;
 mod hints;
 mod pricing;
+mod schedule;
 mod snapshot;
 mod team;
 mod timeline;

@@ -96,6 +96,19 @@ impl StoreError {
         matches!(self, Self::Conflict { .. })
     }
 
+    /// Whether retrying the same call later may succeed: the backend was unreachable, the
+    /// outcome of a write is unknown, or another writer moved the log. Damaged data, a
+    /// store held by another process or data too large fail the same way again.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Unavailable { .. }
+                | Self::OutcomeUnknown { .. }
+                | Self::Conflict { .. }
+                | Self::Injected
+        )
+    }
+
     /// A [`StoreError::Unavailable`] wrapping the backend's error.
     pub fn unavailable(source: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
         Self::Unavailable {

@@ -9,11 +9,11 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use event_listener::Event as Notify;
 
 use super::{Checkpoint, Digest, Store, StoreError, Wait, definition_digest};
 use crate::event::{Event, Recorded};
 use crate::ids::HuntId;
+use crate::notify::Notifier;
 
 /// An in-memory [`Store`]: the reference implementation of the storage contract.
 ///
@@ -43,7 +43,7 @@ pub struct MemoryStore {
 struct Shared {
     data: Mutex<Inner>,
     /// Notified after every append that wrote something, for [`Store::wait_past`].
-    appended: Notify,
+    appended: Notifier,
 }
 
 /// The shared state of a [`MemoryStore`] and its clones.
@@ -80,7 +80,7 @@ enum Fault {
 struct Gate {
     state: Mutex<GateState>,
     /// Notified when an append is held and when it is released.
-    changed: Notify,
+    changed: Notifier,
 }
 
 #[derive(Default)]
@@ -188,7 +188,7 @@ impl MemoryStore {
     ) -> Result<u64, StoreError> {
         let result = self.lock().append(hunt, expected, events);
         if result.is_ok() && !events.is_empty() {
-            self.shared.appended.notify(usize::MAX);
+            self.shared.appended.notify_all();
         }
         result
     }
@@ -197,13 +197,10 @@ impl MemoryStore {
 impl HeldAppend {
     /// Waits until an append is held by the store.
     pub async fn reached(&self) {
-        loop {
-            let listener = self.gate.changed.listen();
-            if matches!(*self.gate.lock(), GateState::Held { .. }) {
-                return;
-            }
-            listener.await;
-        }
+        self.gate
+            .changed
+            .wait_until(|| matches!(*self.gate.lock(), GateState::Held { .. }).then_some(()))
+            .await;
     }
 
     /// Writes the held append (if its expectation holds) as if it had never been held, and
@@ -242,7 +239,7 @@ impl HeldAppend {
         };
         let written = land && result.is_ok() && !events.is_empty();
         *self.gate.lock() = GateState::Decided(Some(result));
-        self.gate.changed.notify(usize::MAX);
+        self.gate.changed.notify_all();
         written
     }
 }
@@ -283,16 +280,17 @@ impl Gate {
             expected,
             events: events.to_vec(),
         };
-        self.changed.notify(usize::MAX);
-        loop {
-            let listener = self.changed.listen();
-            if let GateState::Decided(result) = &mut *self.lock() {
-                return result
-                    .take()
-                    .unwrap_or_else(|| Err(StoreError::outcome_unknown(StoreError::Injected)));
-            }
-            listener.await;
-        }
+        self.changed.notify_all();
+        self.changed
+            .wait_until(|| match &mut *self.lock() {
+                GateState::Decided(result) => Some(
+                    result
+                        .take()
+                        .unwrap_or_else(|| Err(StoreError::outcome_unknown(StoreError::Injected))),
+                ),
+                _ => None,
+            })
+            .await
     }
 }
 
@@ -446,15 +444,12 @@ impl Store for MemoryStore {
     }
 
     async fn wait_past(&self, hunt: &HuntId, position: u64) -> Result<Wait, StoreError> {
-        loop {
-            // Listening before looking: an append between the look and the wait still wakes.
-            let listener = self.shared.appended.listen();
-            let end = self.lock().end(hunt);
-            if end > position {
-                return Ok(Wait::Moved(end));
-            }
-            listener.await;
-        }
+        let end = self
+            .shared
+            .appended
+            .wait_until(|| Some(self.lock().end(hunt)).filter(|end| *end > position))
+            .await;
+        Ok(Wait::Moved(end))
     }
 
     async fn save_definition(

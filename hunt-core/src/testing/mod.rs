@@ -37,6 +37,7 @@ mod check;
 mod checkpoints;
 mod multi_writer;
 mod sample;
+mod unknown_outcome;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -62,6 +63,7 @@ pub use multi_writer::{
     notifications_cross_handles, two_handles_append_concurrently_and_lose_nothing,
 };
 pub use sample::{sample_event, sample_events};
+pub use unknown_outcome::unknown_outcomes_are_settled_without_a_double_apply;
 
 /// How long one case may run before [`run_case`] fails it as hung.
 pub const CASE_TIME_LIMIT: Duration = Duration::from_secs(300);
@@ -165,6 +167,7 @@ macro_rules! store_conformance_tests {
             notifications_cross_handles
             a_waiter_after_the_append_returns_at_once
             checkpoint_order_holds_across_handles
+            unknown_outcomes_are_settled_without_a_double_apply
         );
     };
     (@cases ($builder:expr) $($case:ident)*) => {

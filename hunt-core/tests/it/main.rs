@@ -3,10 +3,13 @@
 mod checkpoints;
 mod clock;
 mod definitions;
+mod engine_cancel;
+mod engine_follow;
 mod engine_handle;
 mod events;
 mod memory_store;
 mod oracle;
 mod rules;
 mod rules_oracle;
+mod schedule;
 mod verdicts;

@@ -26,8 +26,19 @@ fn store_with_five_events(dir: &Path) {
 
 /// Changes sled's files behind the store's back: `change` gets the raw database.
 fn tamper(dir: &Path, change: impl FnOnce(&sled::Db)) {
-    // "db" is where SledStore keeps sled's files inside its directory.
-    let db = sled::open(dir.join("db")).expect("sled opens the database");
+    // "db" is where SledStore keeps sled's files inside its directory. A store just dropped
+    // may hold sled's file lock for a moment while its flusher thread stops.
+    let mut tries = 0;
+    let db = loop {
+        match sled::open(dir.join("db")) {
+            Ok(db) => break db,
+            Err(sled::Error::Io(e)) if tries < 200 && e.to_string().contains("lock") => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(e) => panic!("sled opens the database: {e:?}"),
+        }
+    };
     change(&db);
     db.flush().expect("sled flushes");
 }
