@@ -166,3 +166,140 @@ pub struct Recorded {
     /// The event.
     pub event: Event,
 }
+
+/// The event JSON is the format of every store's log and of `hunt export`: bytes already
+/// written keep their meaning only while this shape holds. A change here is a format change
+/// (stores move their layout version with it), never an accident.
+#[cfg(test)]
+mod format {
+    use super::*;
+
+    fn json(event: &Event) -> String {
+        serde_json::to_string(event).expect("events serialize")
+    }
+
+    #[test]
+    fn the_shape_of_every_event_is_pinned() {
+        let at = Timestamp::from_millis(-5);
+        let key = Some(IdempotencyKey(u128::MAX - 1));
+        let cases = [
+            (
+                Event::TeamRegistered {
+                    team: TeamId(3),
+                    name: "Sea Otters".into(),
+                    division: Some("students".into()),
+                    key,
+                    at,
+                },
+                r#"{"type":"team_registered","team":3,"name":"Sea Otters","division":"students","key":"fffffffffffffffffffffffffffffffe","at":-5}"#,
+            ),
+            (
+                Event::TeamRegistered {
+                    team: TeamId(3),
+                    name: "Sea Otters".into(),
+                    division: None,
+                    key: None,
+                    at,
+                },
+                r#"{"type":"team_registered","team":3,"name":"Sea Otters","division":null,"at":-5}"#,
+            ),
+            (
+                Event::SubmissionJudged {
+                    team: TeamId(3),
+                    challenge: "first".into(),
+                    key: IdempotencyKey(u128::MAX - 1),
+                    answer: "Treasure".into(),
+                    judged: JudgedAs::Incorrect {
+                        guess: "TREASURE".into(),
+                    },
+                    at,
+                },
+                r#"{"type":"submission_judged","team":3,"challenge":"first","key":"fffffffffffffffffffffffffffffffe","answer":"Treasure","judged":{"kind":"incorrect","guess":"TREASURE"},"at":-5}"#,
+            ),
+            (
+                Event::SubmissionJudged {
+                    team: TeamId(0),
+                    challenge: "c".into(),
+                    key: IdempotencyKey(1),
+                    answer: "".into(),
+                    judged: JudgedAs::Partial { reply: 2 },
+                    at,
+                },
+                r#"{"type":"submission_judged","team":0,"challenge":"c","key":"00000000000000000000000000000001","answer":"","judged":{"kind":"partial","reply":2},"at":-5}"#,
+            ),
+            (
+                Event::PointsAdjusted {
+                    team: TeamId(1),
+                    delta: -50,
+                    reason: "late".into(),
+                    key,
+                    at,
+                },
+                r#"{"type":"points_adjusted","team":1,"delta":-50,"reason":"late","key":"fffffffffffffffffffffffffffffffe","at":-5}"#,
+            ),
+            (
+                Event::TeamHidden {
+                    team: TeamId(1),
+                    hidden: true,
+                    key: None,
+                    at,
+                },
+                r#"{"type":"team_hidden","team":1,"hidden":true,"at":-5}"#,
+            ),
+            (
+                Event::HintTaken {
+                    team: TeamId(1),
+                    challenge: "c".into(),
+                    hint: "h".into(),
+                    key,
+                    at,
+                },
+                r#"{"type":"hint_taken","team":1,"challenge":"c","hint":"h","key":"fffffffffffffffffffffffffffffffe","at":-5}"#,
+            ),
+            (
+                Event::AttemptsGranted {
+                    team: TeamId(1),
+                    challenge: "c".into(),
+                    extra: 2,
+                    key: None,
+                    at,
+                },
+                r#"{"type":"attempts_granted","team":1,"challenge":"c","extra":2,"at":-5}"#,
+            ),
+            (
+                Event::BoardRevealed { at, key },
+                r#"{"type":"board_revealed","at":-5,"key":"fffffffffffffffffffffffffffffffe"}"#,
+            ),
+        ];
+        for (event, pinned) in cases {
+            assert_eq!(json(&event), pinned);
+            let back: Event = serde_json::from_str(pinned).expect("the pinned shape decodes");
+            assert_eq!(back, event);
+        }
+    }
+
+    #[test]
+    fn events_written_before_command_ids_still_decode() {
+        // Format 1 logs had no `key` on these events.
+        let old = r#"{"type":"points_adjusted","team":1,"delta":5,"reason":"r","at":7}"#;
+        let event: Event = serde_json::from_str(old).expect("decodes");
+        assert_eq!(event.key(), None);
+    }
+
+    #[test]
+    fn malformed_events_are_refused() {
+        for key in [
+            "",
+            "+fffffffffffffffffffffffffffffff",
+            "abc",
+            &"0".repeat(33),
+            &"g".repeat(32),
+        ] {
+            let json = format!(
+                r#"{{"type":"submission_judged","team":3,"challenge":"c","key":"{key}","answer":"","judged":{{"kind":"correct"}},"at":0}}"#
+            );
+            assert!(serde_json::from_str::<Event>(&json).is_err(), "{key:?}");
+        }
+        assert!(serde_json::from_str::<Event>(r#"{"type":"nope"}"#).is_err());
+    }
+}

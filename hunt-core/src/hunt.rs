@@ -119,6 +119,10 @@ pub struct PartialAnswer {
 }
 
 /// One challenge of a compiled hunt.
+///
+/// Made only by [`definition::load`](crate::definition::load), which validates it
+/// (`#[non_exhaustive]`: no struct literal outside this crate).
+#[non_exhaustive]
 #[derive(Debug, Clone)]
 pub struct Challenge {
     /// Dense id: the challenge's position in the definition.
@@ -160,6 +164,11 @@ pub struct Division {
 }
 
 /// A validated hunt with dense ids.
+///
+/// Made only by [`definition::load`](crate::definition::load), which validates it
+/// (`#[non_exhaustive]`: no struct literal outside this crate, so every `Hunt` an engine or
+/// a [`HuntState`](crate::state::HuntState) gets went through validation).
+#[non_exhaustive]
 #[derive(Debug, Clone)]
 pub struct Hunt {
     /// The hunt's id.

@@ -47,6 +47,7 @@
 //! assert_eq!(state.top(1)[0].score, 100);
 //! ```
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
 /// The README's examples run as doc tests.
 #[cfg(doctest)]
@@ -72,9 +73,13 @@ pub mod throttle;
 pub mod time;
 pub mod verdict;
 
+pub use answer::Secret;
 pub use command::Command;
+pub use engine::{Engine, EngineError};
 pub use event::{Event, JudgedAs, Recorded};
 pub use hunt::Hunt;
 pub use ids::{ChallengeId, HuntId, IdempotencyKey, RoundId, TeamId};
+pub use state::{HuntState, Outcome};
+pub use store::{Store, StoreError};
 pub use time::{Span, Timestamp};
 pub use verdict::{Verdict, Window};

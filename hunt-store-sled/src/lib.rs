@@ -76,6 +76,7 @@
 //! seconds, so that reopening a large hunt reads the checkpoint and the events after it
 //! instead of the whole log.
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
 mod checkpointer;
 mod codec;

@@ -12,23 +12,25 @@
 //! the embedding service decides when ([`Engine::checkpoint_due`]), e.g. with
 //! `hunt-store-sled`'s background checkpointer.
 
+mod checkpoint;
 mod error;
 mod follow;
 
+pub use checkpoint::CheckpointIgnored;
 pub use error::EngineError;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 
 use crate::answer::Secret;
 use crate::command::Command;
-use crate::event::{Event, Recorded};
+use crate::event::Event;
 use crate::ids::{HuntId, IdempotencyKey, TeamId};
 use crate::notify::Notifier;
 use crate::state::{HintReply, HuntState, Outcome};
-use crate::store::{Checkpoint, CheckpointIgnored, Digest, Store, StoreError};
+use crate::store::{Checkpoint, Digest, Store, StoreError};
 use crate::time::Timestamp;
 use crate::verdict::Verdict;
 
@@ -183,51 +185,6 @@ impl Engine {
     /// events were replayed, and why a checkpoint was ignored.
     pub fn opened(&self) -> &Opened {
         &self.opened
-    }
-
-    /// Saves a checkpoint of the current state to the store and returns its position (or
-    /// that of the last checkpoint, if the state has not moved since; 0 for an empty log).
-    ///
-    /// Encodes the published snapshot, so writers and readers never wait for it; it takes
-    /// time (and memory) in proportion to the state, so run it off latency-sensitive threads.
-    /// While it holds the snapshot, the next batch clones the state once instead of reusing
-    /// its spare copy. Checkpoints are written one at a time, in position order.
-    pub async fn checkpoint(&self) -> Result<u64, EngineError> {
-        let _one_at_a_time = self.checkpointing.lock().await;
-        let last = self.checkpointed.load(Ordering::Acquire);
-        let state = self.snapshot();
-        let seq = state.seq();
-        if seq <= last {
-            return Ok(last);
-        }
-        let sample = read_sample(&*self.store, &self.hunt, seq).await?;
-        let checkpoint =
-            Checkpoint::new(&state, self.definition_digest, &sample).ok_or_else(|| {
-                StoreError::Corruption {
-                    what: format!(
-                        "the log of hunt `{}` ends before position {seq}, which the engine has \
-                     applied",
-                        self.hunt
-                    ),
-                    source: None,
-                }
-            })?;
-        drop(state);
-        self.store.save_checkpoint(&self.hunt, &checkpoint).await?;
-        self.checkpointed.store(seq, Ordering::Release);
-        Ok(seq)
-    }
-
-    /// Whether at least `every` events (at least 1) were applied since the last checkpoint
-    /// saved or opened from: a cheap test for a service that checkpoints every N events.
-    pub fn checkpoint_due(&self, every: u64) -> bool {
-        let last = self.checkpointed.load(Ordering::Acquire);
-        self.published.load().seq() >= last.saturating_add(every.max(1))
-    }
-
-    /// The position of the last checkpoint this engine saved or opened from (0 if none).
-    pub fn last_checkpoint(&self) -> u64 {
-        self.checkpointed.load(Ordering::Acquire)
     }
 
     /// The hunt this engine runs.
@@ -701,7 +658,7 @@ async fn load(
     // Fails before any loading when a secret is missing.
     let mut state = HuntState::new(hunt.clone(), secret.clone())?;
     let mut ignored = None;
-    match restore_checkpoint(store, &hunt, source, secret).await {
+    match checkpoint::restore_checkpoint(store, &hunt, source, secret).await {
         Ok(None) => {}
         Ok(Some(mut restored)) => {
             let from = restored.seq();
@@ -728,38 +685,6 @@ async fn load(
         ignored,
     };
     Ok((state, opened))
-}
-
-/// The state in the checkpoint of `hunt`, if the store has one and it verifies.
-async fn restore_checkpoint(
-    store: &dyn Store,
-    hunt: &Arc<crate::hunt::Hunt>,
-    source: &str,
-    secret: Option<Secret>,
-) -> Result<Option<HuntState>, CheckpointIgnored> {
-    let unreadable = |e| CheckpointIgnored::Unreadable(Arc::new(e));
-    let Some(checkpoint) = store.load_checkpoint(&hunt.id).await.map_err(unreadable)? else {
-        return Ok(None);
-    };
-    let sample = read_sample(store, &hunt.id, checkpoint.seq)
-        .await
-        .map_err(unreadable)?;
-    checkpoint.verify(&hunt.id, source, &sample)?;
-    checkpoint
-        .restore(hunt.clone(), secret)
-        .map(Some)
-        .map_err(CheckpointIgnored::Undecodable)
-}
-
-/// The events of `hunt` at the [`Checkpoint::sample_positions`] of `seq` that the log holds.
-async fn read_sample(
-    store: &dyn Store,
-    hunt: &HuntId,
-    seq: u64,
-) -> Result<Vec<Recorded>, StoreError> {
-    store
-        .read_positions(hunt, &Checkpoint::sample_positions(seq))
-        .await
 }
 
 /// Applies every event of `hunt` after `state`'s position, appending them to `applied` if

@@ -1,34 +1,17 @@
 //! Checkpoints: a snapshot of a hunt's derived state, tied to the log position and the
 //! definition it was derived from, so that reopening a long log need not replay all of it.
 //!
-//! A checkpoint is never trusted blindly. Before its state is used it is **verified**:
-//! - it names the hunt being opened;
-//! - the digest of the stored definition equals [`Checkpoint::definition_digest`] (a changed
-//!   definition can change what every event means);
-//! - the log reaches [`Checkpoint::seq`], and the digest of its events at the
-//!   [sample positions](Checkpoint::sample_positions) (`seq`, `seq − 1`, `seq − 2`,
-//!   `seq − 4`, … and 1) equals [`Checkpoint::log_digest`], so the checkpoint was written
-//!   from this log, not from another one, nor from a log that was since cut short and grew
-//!   again differently. Sampling about log₂(seq) events, not one, means that two logs must
-//!   agree at every one of those positions to be mistaken for each other (one event alone
-//!   can coincide: two logs may both end with the same admin adjustment);
-//! - its state decodes, fits the hunt and is at that position (see
-//!   [`HuntState::decode_snapshot`]).
-//!
-//! Anything else and the checkpoint is ignored: the state is replayed from the log.
-
-use std::sync::Arc;
+//! The store keeps a checkpoint as bytes ([`Checkpoint::to_bytes`], or its fields as
+//! columns) and nothing more: the engine writes it from the published state, and verifies it
+//! against the log and the definition before it trusts it at open (see
+//! [`engine::CheckpointIgnored`](crate::engine::CheckpointIgnored) for what it checks).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::answer::Secret;
 use crate::event::Recorded;
-use crate::hunt::Hunt;
 use crate::ids::HuntId;
-use crate::state::{HuntState, ReplayError, SnapshotError};
-
-use super::StoreError;
+use crate::state::SnapshotError;
 
 /// A SHA-256 digest.
 pub type Digest = [u8; 32];
@@ -68,56 +51,7 @@ struct Header<'a> {
     definition_digest: Digest,
 }
 
-/// Why a checkpoint was not used; the state was replayed from the log instead.
-#[derive(Debug, Clone, thiserror::Error)]
-#[non_exhaustive]
-pub enum CheckpointIgnored {
-    /// The store failed to load it, or holds bytes that are not a checkpoint.
-    #[error("the checkpoint could not be loaded: {0}")]
-    Unreadable(#[source] Arc<StoreError>),
-    /// It belongs to another hunt.
-    #[error("the checkpoint belongs to hunt {0}")]
-    OtherHunt(HuntId),
-    /// It is at position 0, which no event has.
-    #[error("the checkpoint is at position 0")]
-    Empty,
-    /// The definition changed since it was written.
-    #[error("the definition changed since the checkpoint was written")]
-    DefinitionChanged,
-    /// The log ends before its position.
-    #[error("the checkpoint is at position {0}, but the log ends before it")]
-    LogTooShort(u64),
-    /// The log's events up to its position are not the ones it was written after.
-    #[error("the log up to position {0} is not the one the checkpoint was written after")]
-    EventMismatch(u64),
-    /// Its state does not decode, or does not fit the hunt or its position.
-    #[error("the checkpoint's state is unusable: {0}")]
-    Undecodable(#[source] SnapshotError),
-    /// The log after its position does not apply to its state.
-    #[error("the log after the checkpoint does not apply to its state: {0}")]
-    CatchUp(#[source] ReplayError),
-}
-
 impl Checkpoint {
-    /// The checkpoint of `state`, derived with the definition whose
-    /// [`digest_definition`](Self::digest_definition) is `definition_digest` from a log whose
-    /// events at the [`sample_positions`](Self::sample_positions) of `state.seq()` are
-    /// `sample`. Encodes the whole state: takes time in proportion to it. `None` if `sample`
-    /// is not at those positions, or the state has no events.
-    pub fn new(state: &HuntState, definition_digest: Digest, sample: &[Recorded]) -> Option<Self> {
-        let seq = state.seq();
-        if seq == 0 || !Self::is_sample_of(seq, sample) {
-            return None;
-        }
-        Some(Self {
-            hunt: state.hunt().id.clone(),
-            seq,
-            log_digest: Self::digest_events(sample),
-            definition_digest,
-            state: state.encode_snapshot(),
-        })
-    }
-
     /// The positions whose events a checkpoint at `seq` is tied to, in increasing order:
     /// `seq`, `seq − 1`, `seq − 2`, `seq − 4`, … while positive, and 1. Empty for 0.
     pub fn sample_positions(seq: u64) -> Vec<u64> {
@@ -139,7 +73,7 @@ impl Checkpoint {
     }
 
     /// Whether `sample` holds exactly the events at the sample positions of `seq`.
-    fn is_sample_of(seq: u64, sample: &[Recorded]) -> bool {
+    pub(crate) fn is_sample_of(seq: u64, sample: &[Recorded]) -> bool {
         let positions = Self::sample_positions(seq);
         positions.len() == sample.len() && positions.iter().zip(sample).all(|(p, r)| *p == r.seq)
     }
@@ -158,52 +92,6 @@ impl Checkpoint {
     /// SHA-256 of a definition's source, byte for byte.
     pub fn digest_definition(source: &str) -> Digest {
         super::definition_digest(source)
-    }
-
-    /// Checks that this checkpoint belongs to `hunt`, was derived with `definition`, and was
-    /// written from a log whose events at the [`sample_positions`](Self::sample_positions) of
-    /// [`Checkpoint::seq`] are `sample`: what the log holds at those positions (fewer events
-    /// if it ends before).
-    pub fn verify(
-        &self,
-        hunt: &HuntId,
-        definition: &str,
-        sample: &[Recorded],
-    ) -> Result<(), CheckpointIgnored> {
-        if self.hunt != *hunt {
-            return Err(CheckpointIgnored::OtherHunt(self.hunt.clone()));
-        }
-        if self.seq == 0 {
-            return Err(CheckpointIgnored::Empty);
-        }
-        if self.definition_digest != Self::digest_definition(definition) {
-            return Err(CheckpointIgnored::DefinitionChanged);
-        }
-        if !Self::is_sample_of(self.seq, sample) {
-            return Err(CheckpointIgnored::LogTooShort(self.seq));
-        }
-        if Self::digest_events(sample) != self.log_digest {
-            return Err(CheckpointIgnored::EventMismatch(self.seq));
-        }
-        Ok(())
-    }
-
-    /// Decodes the state, for `hunt` compiled from the verified definition, and checks that
-    /// it is at [`Checkpoint::seq`].
-    pub fn restore(
-        &self,
-        hunt: Arc<Hunt>,
-        secret: Option<Secret>,
-    ) -> Result<HuntState, SnapshotError> {
-        let state = HuntState::decode_snapshot(hunt, secret, &self.state)?;
-        if state.seq() != self.seq {
-            return Err(SnapshotError::Inconsistent(format!(
-                "the state is at position {}, the checkpoint at {}",
-                state.seq(),
-                self.seq
-            )));
-        }
-        Ok(state)
     }
 
     /// The checkpoint as one byte string: a magic number, a frame version, the fields, and
@@ -256,9 +144,6 @@ impl Checkpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Event;
-    use crate::ids::TeamId;
-    use crate::time::Timestamp;
 
     fn sample() -> Checkpoint {
         Checkpoint {
@@ -317,60 +202,5 @@ mod tests {
         assert_eq!(Checkpoint::sample_positions(1_000_000).len(), 22);
         let far = Checkpoint::sample_positions(u64::MAX);
         assert_eq!((far[0], far[far.len() - 1], far.len()), (1, u64::MAX, 66));
-    }
-
-    fn event(seq: u64, hidden: bool) -> Recorded {
-        Recorded {
-            seq,
-            event: Event::TeamHidden {
-                team: TeamId(1),
-                hidden,
-                key: None,
-                at: Timestamp::from_millis(5),
-            },
-        }
-    }
-
-    #[test]
-    fn verification_checks_hunt_definition_and_events() {
-        let log: Vec<Recorded> = (1..=50).map(|seq| event(seq, seq % 3 == 0)).collect();
-        let sample_at = |log: &[Recorded], seq: u64| -> Vec<Recorded> {
-            Checkpoint::sample_positions(seq)
-                .iter()
-                .filter_map(|p| log.get(*p as usize - 1).cloned())
-                .collect()
-        };
-        let tied = sample_at(&log, 42);
-        let checkpoint = Checkpoint {
-            log_digest: Checkpoint::digest_events(&tied),
-            definition_digest: Checkpoint::digest_definition("source"),
-            ..sample()
-        };
-        let finals = HuntId::new("finals").unwrap();
-        assert!(checkpoint.verify(&finals, "source", &tied).is_ok());
-        let other = HuntId::new("other").unwrap();
-        assert!(matches!(
-            checkpoint.verify(&other, "source", &tied),
-            Err(CheckpointIgnored::OtherHunt(_))
-        ));
-        assert!(matches!(
-            checkpoint.verify(&finals, "source ", &tied),
-            Err(CheckpointIgnored::DefinitionChanged)
-        ));
-        assert!(matches!(
-            checkpoint.verify(&finals, "source", &sample_at(&log[..41], 42)),
-            Err(CheckpointIgnored::LogTooShort(42))
-        ));
-        assert!(matches!(
-            checkpoint.verify(&finals, "source", &sample_at(&log, 41)),
-            Err(CheckpointIgnored::LogTooShort(42))
-        ));
-        // A log that differs at one sampled position only.
-        let mut changed = log.clone();
-        changed[25] = event(26, true);
-        assert!(matches!(
-            checkpoint.verify(&finals, "source", &sample_at(&changed, 42)),
-            Err(CheckpointIgnored::EventMismatch(42))
-        ));
     }
 }

@@ -37,7 +37,7 @@ mod checkpoint;
 mod error;
 mod memory;
 
-pub use checkpoint::{Checkpoint, CheckpointIgnored, Digest};
+pub use checkpoint::{Checkpoint, Digest};
 pub use error::StoreError;
 pub use memory::{HeldAppend, MemoryStore};
 

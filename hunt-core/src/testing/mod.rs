@@ -58,7 +58,7 @@ pub use cases::{
 };
 pub use checkpoints::{checkpoints_are_kept_per_hunt, checkpoints_save_replace_load};
 pub use multi_writer::{
-    a_waiter_after_the_append_returns_at_once, checkpoint_order_holds_across_handles,
+    WAKE_LIMIT, a_waiter_after_the_append_returns_at_once, checkpoint_order_holds_across_handles,
     definitions_are_replaced_by_compare_and_set, end_and_positions_read_in_one_call,
     notifications_cross_handles, two_handles_append_concurrently_and_lose_nothing,
 };

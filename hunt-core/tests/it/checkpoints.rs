@@ -5,9 +5,10 @@
 use crate::clock::at;
 use std::sync::Arc;
 
+use hunt_core::engine::CheckpointIgnored;
 use hunt_core::engine::{Engine, EngineError};
 use hunt_core::state::HuntState;
-use hunt_core::store::{Checkpoint, CheckpointIgnored, MemoryStore, Store};
+use hunt_core::store::{Checkpoint, MemoryStore, Store};
 use hunt_core::{Command, HuntId, IdempotencyKey, TeamId};
 
 const HUNT: &str = r#"

@@ -8,6 +8,7 @@ mod engine_follow;
 mod engine_handle;
 mod events;
 mod memory_store;
+mod multi_engine;
 mod oracle;
 mod rules;
 mod rules_oracle;

@@ -44,7 +44,7 @@ struct GenChallenge {
 }
 
 #[derive(Debug, Clone)]
-struct GenHunt {
+pub(crate) struct GenHunt {
     ranking: RankingOrder,
     shared: SharedRanks,
     challenges: Vec<GenChallenge>,
@@ -159,7 +159,7 @@ fn rule_toml(rule: &GenRule) -> String {
     }
 }
 
-fn to_toml(hunt: &GenHunt) -> String {
+pub(crate) fn to_toml(hunt: &GenHunt) -> String {
     let ranking = match hunt.ranking {
         RankingOrder::PuzzleHunt => "puzzle-hunt",
         _ => "points",
@@ -247,7 +247,7 @@ fn gen_command(challenges: usize) -> impl Strategy<Value = (i64, Command)> {
     (-10i64..640, command)
 }
 
-fn scenario() -> impl Strategy<Value = (GenHunt, Vec<(i64, Command)>)> {
+pub(crate) fn scenario() -> impl Strategy<Value = (GenHunt, Vec<(i64, Command)>)> {
     gen_hunt().prop_flat_map(|hunt| {
         let n = hunt.challenges.len();
         (Just(hunt), prop::collection::vec(gen_command(n), 1..120))
@@ -256,7 +256,7 @@ fn scenario() -> impl Strategy<Value = (GenHunt, Vec<(i64, Command)>)> {
 
 /// What the oracle knows of one team, recomputed from the log alone.
 #[derive(Debug, Clone, Default)]
-struct OracleTeam {
+pub(crate) struct OracleTeam {
     registered_at: i64,
     hidden: bool,
     score: i64,
@@ -295,7 +295,7 @@ fn oracle_holds(hunt: &Hunt, team: &OracleTeam, rule: &UnlockRule, now: i64) -> 
 
 /// Folds the log from scratch, checking the log-level invariants on the way: at most one
 /// solve per team and challenge, and no solve of a locked challenge.
-fn oracle(hunt: &Hunt, log: &[Recorded]) -> Result<Vec<OracleTeam>, String> {
+pub(crate) fn oracle(hunt: &Hunt, log: &[Recorded]) -> Result<Vec<OracleTeam>, String> {
     let mut teams: Vec<OracleTeam> = Vec::new();
     for recorded in log {
         match &recorded.event {
@@ -374,7 +374,7 @@ fn oracle_key(hunt: &Hunt, t: &OracleTeam) -> [i64; 3] {
 }
 
 /// The board from scratch: sort, then number places naively.
-fn oracle_board(hunt: &Hunt, teams: &[OracleTeam]) -> Vec<(u32, TeamId, i64, u32)> {
+pub(crate) fn oracle_board(hunt: &Hunt, teams: &[OracleTeam]) -> Vec<(u32, TeamId, i64, u32)> {
     let mut visible: Vec<([i64; 3], usize)> = teams
         .iter()
         .enumerate()

@@ -7,8 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hunt_core::engine::CheckpointIgnored;
 use hunt_core::engine::Engine;
-use hunt_core::store::{CheckpointIgnored, Store};
+use hunt_core::store::Store;
 use hunt_core::{HuntId, IdempotencyKey};
 use hunt_store_sled::{CheckpointPolicy, Checkpointer, SledStore};
 
