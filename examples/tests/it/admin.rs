@@ -115,3 +115,37 @@ fn every_admin_command_has_help() {
         assert!(help.contains("Usage: hunt admin"), "{help}");
     }
 }
+
+#[test]
+fn grant_on_a_challenge_without_a_cap_says_it_changes_nothing() {
+    let hunt = Hunt::with_teams();
+    // The sample's welcome has no attempt cap.
+    let granted = hunt.ok(&[
+        "admin",
+        "grant",
+        "Sea Otters",
+        "welcome",
+        "3",
+        "--at",
+        DURING,
+    ]);
+    assert!(
+        granted.contains("`welcome` has no attempt cap, so this changes nothing"),
+        "{granted}"
+    );
+}
+
+#[test]
+fn hiding_a_hidden_team_says_nothing_changed() {
+    let hunt = Hunt::with_teams();
+    let first = hunt.ok(&["admin", "hide", "Sea Otters", "--at", DURING]);
+    assert!(
+        first.contains("\"Sea Otters\" is hidden from the board"),
+        "{first}"
+    );
+    let again = hunt.ok(&["admin", "hide", "Sea Otters", "--at", DURING]);
+    assert!(
+        again.contains("\"Sea Otters\" was already hidden: nothing changed"),
+        "{again}"
+    );
+}

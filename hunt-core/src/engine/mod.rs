@@ -298,17 +298,20 @@ impl Engine {
         self.execute_with_key(command, key, now).await.map(drop)
     }
 
-    /// Admin: hides a team from the standings, or shows it again. Applied at most once per
-    /// `key`; hiding a hidden team changes nothing.
+    /// Admin: hides a team from the standings, or shows it again, and returns whether that
+    /// changed anything (hiding a hidden team does not). Applied at most once per `key`.
     pub async fn set_hidden(
         &self,
         team: TeamId,
         hidden: bool,
         key: IdempotencyKey,
         now: Timestamp,
-    ) -> Result<(), EngineError> {
+    ) -> Result<bool, EngineError> {
         let command = Command::SetHidden { team, hidden };
-        self.execute_with_key(command, key, now).await.map(drop)
+        match self.execute_with_key(command, key, now).await? {
+            Outcome::Hidden { changed, .. } => Ok(changed),
+            other => unreachable!("hiding gave {other:?}"),
+        }
     }
 
     /// Takes a hint for a team and returns the reply (the hint and its cost, or why not). A
@@ -332,8 +335,9 @@ impl Engine {
         }
     }
 
-    /// Admin: grants a team `extra` counted guesses at a challenge. Applied at most once per
-    /// `key`.
+    /// Admin: grants a team `extra` counted guesses at a challenge, and returns whether the
+    /// challenge caps attempts at all (without a cap the grant changes nothing the team can
+    /// do). Applied at most once per `key`.
     pub async fn grant_attempts(
         &self,
         team: TeamId,
@@ -341,24 +345,32 @@ impl Engine {
         extra: u32,
         key: IdempotencyKey,
         now: Timestamp,
-    ) -> Result<(), EngineError> {
+    ) -> Result<bool, EngineError> {
         let command = Command::GrantAttempts {
             team,
             challenge: challenge.to_owned(),
             extra,
         };
-        self.execute_with_key(command, key, now).await.map(drop)
+        match self.execute_with_key(command, key, now).await? {
+            Outcome::Granted { capped, .. } => Ok(capped),
+            other => unreachable!("granting gave {other:?}"),
+        }
     }
 
-    /// Admin: reveals the final board after a freeze. Revealing twice changes nothing.
+    /// Admin: reveals the final board after a freeze, and returns whether that changed
+    /// anything (revealing twice does not).
     pub async fn reveal_board(
         &self,
         key: IdempotencyKey,
         now: Timestamp,
-    ) -> Result<(), EngineError> {
-        self.execute_with_key(Command::RevealBoard, key, now)
-            .await
-            .map(drop)
+    ) -> Result<bool, EngineError> {
+        match self
+            .execute_with_key(Command::RevealBoard, key, now)
+            .await?
+        {
+            Outcome::Revealed { changed } => Ok(changed),
+            other => unreachable!("revealing gave {other:?}"),
+        }
     }
 
     /// Decides and durably records any command, with `key` as its id (a submission uses its

@@ -83,11 +83,13 @@ impl HuntState {
             } => {
                 let (challenge, index) = resolve_hint(&self.hunt, challenge, hint).ok()?;
                 let cost = self.hunt.challenge(challenge).hints[index as usize].cost;
+                let solved = self.team(*team).is_some_and(|t| t.has_solved(challenge));
                 CommandUse::Hint {
                     team: *team,
                     challenge,
                     hint: index,
                     cost: if *at >= self.hunt.end { 0 } else { cost },
+                    charged: super::hints::charged_when(self.hunt.hint_charge, solved),
                 }
             }
         })

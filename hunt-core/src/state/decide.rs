@@ -24,10 +24,41 @@ pub enum Outcome {
     Registered(TeamId),
     /// A submission's verdict.
     Verdict(Verdict),
-    /// An admin command took effect (or had nothing to change).
-    Done,
     /// The reply to taking a hint.
     Hint(super::HintReply),
+    /// Admin: `delta` points were awarded (positive) or deducted (negative) to `team`.
+    Adjusted {
+        /// The team.
+        team: TeamId,
+        /// The points added to its score.
+        delta: i64,
+    },
+    /// Admin: `team` is now hidden from the standings, or shown.
+    Hidden {
+        /// The team.
+        team: TeamId,
+        /// Whether it is hidden now.
+        hidden: bool,
+        /// Whether this changed anything: `false` when it already was.
+        changed: bool,
+    },
+    /// Admin: `team` got `extra` more counted guesses at a challenge.
+    Granted {
+        /// The team.
+        team: TeamId,
+        /// The challenge's slug.
+        challenge: String,
+        /// The guesses added.
+        extra: u32,
+        /// Whether the challenge caps attempts at all: without a cap the grant is recorded
+        /// but changes nothing the team can do.
+        capped: bool,
+    },
+    /// Admin: the final board is revealed (the public board shows the live standings).
+    Revealed {
+        /// Whether this changed anything: `false` when it already was revealed.
+        changed: bool,
+    },
 }
 
 /// The result of deciding a command: its outcome and the events that make it so.
@@ -125,7 +156,10 @@ impl HuntState {
                     return Err(CommandError::ReasonTooLong { max });
                 }
                 Ok(Decision {
-                    outcome: Outcome::Done,
+                    outcome: Outcome::Adjusted {
+                        team: *team,
+                        delta: *delta,
+                    },
                     events: vec![Event::PointsAdjusted {
                         team: *team,
                         delta: *delta,
@@ -146,14 +180,19 @@ impl HuntState {
                 extra,
             } => {
                 self.team_or_err(*team)?;
-                if self.hunt.challenge_by_slug(challenge).is_none() {
+                let Some(found) = self.hunt.challenge_by_slug(challenge) else {
                     return Err(CommandError::UnknownChallenge(challenge.clone()));
-                }
+                };
                 if *extra == 0 {
                     return Err(CommandError::NothingGranted);
                 }
                 Ok(Decision {
-                    outcome: Outcome::Done,
+                    outcome: Outcome::Granted {
+                        team: *team,
+                        challenge: challenge.clone(),
+                        extra: *extra,
+                        capped: found.throttle.max_attempts.is_some(),
+                    },
                     events: vec![Event::AttemptsGranted {
                         team: *team,
                         challenge: challenge.clone(),
@@ -164,7 +203,9 @@ impl HuntState {
                 })
             }
             Command::RevealBoard => Ok(Decision {
-                outcome: Outcome::Done,
+                outcome: Outcome::Revealed {
+                    changed: !self.revealed,
+                },
                 events: if self.revealed {
                     Vec::new()
                 } else {
@@ -184,7 +225,11 @@ impl HuntState {
                     }]
                 };
                 Ok(Decision {
-                    outcome: Outcome::Done,
+                    outcome: Outcome::Hidden {
+                        team: *team,
+                        hidden: *hidden,
+                        changed: !events.is_empty(),
+                    },
                     events,
                 })
             }
@@ -245,12 +290,37 @@ impl HuntState {
                 let registered = self.team(team)?;
                 (name_key(&registered.name) == name_key(name)).then_some(Outcome::Registered(team))
             }
-            (Command::Adjust { team, .. }, CommandUse::Adjusted(_))
-            | (Command::SetHidden { team, .. }, CommandUse::Hidden(_))
-            | (Command::GrantAttempts { team, .. }, CommandUse::Granted(_)) => {
-                same_team(team).then_some(Outcome::Done)
+            (Command::Adjust { team, delta, .. }, CommandUse::Adjusted(_)) => same_team(team)
+                .then_some(Outcome::Adjusted {
+                    team: *team,
+                    delta: *delta,
+                }),
+            // An id is kept only for a command that wrote its event: it changed something.
+            (Command::SetHidden { team, hidden }, CommandUse::Hidden(_)) => same_team(team)
+                .then_some(Outcome::Hidden {
+                    team: *team,
+                    hidden: *hidden,
+                    changed: true,
+                }),
+            (
+                Command::GrantAttempts {
+                    team,
+                    challenge,
+                    extra,
+                },
+                CommandUse::Granted(_),
+            ) => {
+                let found = self.hunt.challenge_by_slug(challenge)?;
+                same_team(team).then(|| Outcome::Granted {
+                    team: *team,
+                    challenge: challenge.clone(),
+                    extra: *extra,
+                    capped: found.throttle.max_attempts.is_some(),
+                })
             }
-            (Command::RevealBoard, CommandUse::Revealed) => Some(Outcome::Done),
+            (Command::RevealBoard, CommandUse::Revealed) => {
+                Some(Outcome::Revealed { changed: true })
+            }
             (
                 Command::TakeHint {
                     team,
@@ -261,6 +331,7 @@ impl HuntState {
                     challenge: id,
                     hint: index,
                     cost,
+                    charged,
                     ..
                 },
             ) => {
@@ -270,6 +341,7 @@ impl HuntState {
                     Outcome::Hint(super::HintReply::Revealed {
                         content: taken.content.clone(),
                         cost,
+                        charged,
                     })
                 })
             }

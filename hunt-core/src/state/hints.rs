@@ -20,8 +20,10 @@ pub enum HintReply {
     Revealed {
         /// The hint.
         content: String,
-        /// Its cost.
+        /// Its cost (0 after the end: free).
         cost: i64,
+        /// When the cost comes off the team's score.
+        charged: Charged,
     },
     /// Taken before: shown again, nothing charged twice.
     AlreadyTaken {
@@ -37,6 +39,17 @@ pub enum HintReply {
         /// That hint's slug.
         hint: String,
     },
+}
+
+/// When a hint's cost comes off the team's score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub enum Charged {
+    /// At once, when taken (also for a free hint).
+    Now,
+    /// When the team solves the challenge, if it does (the hunt charges hints on solve and
+    /// the team has not solved it yet).
+    OnSolve,
 }
 
 /// A hint as a team sees it on an open challenge.
@@ -95,10 +108,12 @@ impl HuntState {
             });
         }
         let cost = if now >= self.hunt.end { 0 } else { found.cost };
+        let charged = charged_when(self.hunt.hint_charge, state.has_solved(challenge.id));
         Ok(Decision {
             outcome: Outcome::Hint(HintReply::Revealed {
                 content: found.content.clone(),
                 cost,
+                charged,
             }),
             events: vec![Event::HintTaken {
                 team,
@@ -133,5 +148,14 @@ impl HuntState {
                 }
             })
             .collect()
+    }
+}
+
+/// When a hint taken now is charged, under the hunt's policy, by a team that has or has not
+/// solved its challenge.
+pub(super) fn charged_when(policy: crate::hint::HintCharge, solved: bool) -> Charged {
+    match policy {
+        crate::hint::HintCharge::OnSolve if !solved => Charged::OnSolve,
+        _ => Charged::Now,
     }
 }

@@ -19,7 +19,7 @@ mod views;
 
 pub use decide::{Decision, Outcome};
 pub use error::{CommandError, ReplayError};
-pub use hints::{HintReply, HintView};
+pub use hints::{Charged, HintReply, HintView};
 pub use snapshot::SnapshotError;
 pub use team::{Guesses, Solve, TakenHint, TeamState};
 pub use timeline::{Cause, TimelinePoint};
@@ -74,6 +74,7 @@ pub(crate) enum CommandUse {
         challenge: crate::ids::ChallengeId,
         hint: u32,
         cost: i64,
+        charged: hints::Charged,
     },
     Granted(TeamId),
     Revealed,

@@ -35,7 +35,7 @@ use crate::standings::RankIndex;
 const MAGIC: &[u8; 8] = b"HUNTSNAP";
 
 /// The layout and meaning of the payload this version writes and reads.
-pub(crate) const FORMAT: u32 = 3;
+pub(crate) const FORMAT: u32 = 4;
 
 /// The version of `hunt-core` that wrote a snapshot: the fold may change between versions
 /// without the payload's shape changing, so a snapshot is only trusted by the version that
@@ -586,7 +586,7 @@ mod tests {
             (FORMAT, hex::encode(Sha256::digest(&version_free))),
             (
                 FORMAT,
-                "649b6bb309570d8aeb3817e25964e9bb1765da042dfa1484088be6a672b02208".to_owned()
+                "4487e5f72b8302c71e0b761ea2dfb005e65ec3e70892008b1804de3e321d188d".to_owned()
             )
         );
     }

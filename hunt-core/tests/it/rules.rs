@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use hunt_core::state::{Cause, HintReply, HuntState, Outcome};
+use hunt_core::state::{Cause, Charged, HintReply, HuntState, Outcome};
 use hunt_core::{Command, Event, IdempotencyKey, Recorded, TeamId, Timestamp, Verdict};
 
 const HEADER: &str = r#"
@@ -357,7 +357,8 @@ fn hints_cost_points_when_taken_and_need_their_prerequisites() {
         play.hint(team, "crypto", "look", 5),
         HintReply::Revealed {
             content: "Look at the exponent.".into(),
-            cost: 25
+            cost: 25,
+            charged: Charged::Now,
         }
     );
     assert_eq!(play.score(team), 75);
@@ -390,10 +391,55 @@ fn hints_cost_points_when_taken_and_need_their_prerequisites() {
         play.hint(other, "crypto", "look", 12 * 60 + 1),
         HintReply::Revealed {
             content: "Look at the exponent.".into(),
-            cost: 0
+            cost: 0,
+            charged: Charged::Now,
         }
     );
     assert_eq!(play.score(other), 100);
+}
+
+#[test]
+fn a_hint_reply_says_when_it_is_charged_also_to_a_retry() {
+    let mut play = Play::new(&format!("hint_charge = \"on-solve\"\n{HINTS}"));
+    let [before, after] = play.teams(2)[..] else {
+        unreachable!()
+    };
+    play.submit(before, "warmup", "flag", 1);
+    play.submit(after, "warmup", "flag", 1);
+    play.submit(after, "crypto", "flag", 2);
+    let take = |team| Command::TakeHint {
+        team,
+        challenge: "crypto".into(),
+        hint: "look".into(),
+    };
+    let reply = |charged| {
+        Outcome::Hint(HintReply::Revealed {
+            content: "Look at the exponent.".into(),
+            cost: 25,
+            charged,
+        })
+    };
+    for (team, key, charged) in [(before, 900, Charged::OnSolve), (after, 901, Charged::Now)] {
+        let decision = play
+            .state
+            .decide_with_key(&take(team), IdempotencyKey(key), play.at(3))
+            .expect("a valid hint");
+        assert_eq!(decision.outcome, reply(charged));
+        play.record(decision.events);
+        // A retry with the same id: the same reply, nothing charged again.
+        let retry = play
+            .state
+            .decide_with_key(&take(team), IdempotencyKey(key), play.at(4))
+            .expect("a retry is answered");
+        assert_eq!(retry.outcome, reply(charged));
+        assert!(retry.events.is_empty());
+    }
+    assert_eq!(
+        play.score(after),
+        100 + 300 - 25,
+        "taken after the solve: charged at once"
+    );
+    assert_eq!(play.score(before), 100, "not solved: not charged yet");
 }
 
 #[test]
@@ -401,7 +447,12 @@ fn hints_charged_on_solve_cost_nothing_until_the_solve() {
     let mut play = Play::new(&format!("hint_charge = \"on-solve\"\n{HINTS}"));
     let team = play.register("solo", None);
     play.submit(team, "warmup", "flag", 1);
-    play.hint(team, "crypto", "look", 2);
+    let charged_on_solve = HintReply::Revealed {
+        content: "Look at the exponent.".into(),
+        cost: 25,
+        charged: Charged::OnSolve,
+    };
+    assert_eq!(play.hint(team, "crypto", "look", 2), charged_on_solve);
     play.hint(team, "crypto", "forge", 3);
     assert_eq!(play.score(team), 100);
     play.submit(team, "crypto", "flag", 4);

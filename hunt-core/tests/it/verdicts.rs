@@ -92,9 +92,36 @@ impl Game {
         }
     }
 
-    /// Runs an admin command that must succeed.
+    /// Runs an admin command that must succeed, and checks that its outcome says what it did.
     fn admin(&mut self, command: Command, now: Timestamp) {
-        assert_eq!(self.run(&command, now), Ok(Outcome::Done), "{command:?}");
+        let outcome = self.run(&command, now);
+        let says = match (&command, &outcome) {
+            (Command::Adjust { team, delta, .. }, Ok(Outcome::Adjusted { team: t, delta: d })) => {
+                t == team && d == delta
+            }
+            (
+                Command::SetHidden { team, hidden },
+                Ok(Outcome::Hidden {
+                    team: t, hidden: h, ..
+                }),
+            ) => t == team && h == hidden,
+            (
+                Command::GrantAttempts {
+                    team,
+                    challenge,
+                    extra,
+                },
+                Ok(Outcome::Granted {
+                    team: t,
+                    challenge: c,
+                    extra: e,
+                    ..
+                }),
+            ) => t == team && c == challenge && e == extra,
+            (Command::RevealBoard, Ok(Outcome::Revealed { .. })) => true,
+            _ => false,
+        };
+        assert!(says, "{command:?} gave {outcome:?}");
     }
 
     fn score(&self, team: u32) -> i64 {

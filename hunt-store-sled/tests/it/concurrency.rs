@@ -60,7 +60,7 @@ async fn submit_many(
                 reason: format!("award {task}/{n}"),
             };
             let outcome = engine.execute(command, now).await.expect("awards succeed");
-            assert_eq!(outcome, Outcome::Done);
+            assert_eq!(outcome, Outcome::Adjusted { team, delta });
             awards.fetch_add(1, Ordering::Relaxed);
         }
         let roll = rng.below(100);

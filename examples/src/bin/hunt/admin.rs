@@ -3,7 +3,8 @@
 
 use std::io::Write;
 
-use hunt_core::Command as CoreCommand;
+use hunt_core::state::{HuntState, Outcome};
+use hunt_core::{Command as CoreCommand, TeamId};
 
 use crate::clock::At;
 use crate::failure::Failure;
@@ -79,18 +80,9 @@ pub async fn run(
 ) -> Result<(), Failure> {
     let engine = selection.open_engine().await?;
     let state = engine.snapshot();
-    // The core command, when, what to say once done, and the team whose row to show after.
-    let (core, at, done, shown) = match command {
-        Command::Reveal { at } => {
-            let done = if state.is_revealed() {
-                "The final board was already revealed: nothing changed"
-            } else if state.hunt().freeze.is_none() {
-                "Revealed the final board (this hunt has no freeze: nothing was hidden)"
-            } else {
-                "Revealed the final board: the public board is live again"
-            };
-            (CoreCommand::RevealBoard, at, done.to_owned(), None)
-        }
+    // The core command, when, and the team whose row to show after.
+    let (core, at, shown) = match command {
+        Command::Reveal { at } => (CoreCommand::RevealBoard, at, None),
         Command::Grant {
             team,
             challenge,
@@ -99,14 +91,12 @@ pub async fn run(
         } => {
             let id = team::find(&state, &team)?;
             submit::known_challenge(&state, &challenge)?;
-            let plural = if n == 1 { "attempt" } else { "attempts" };
-            let done = format!("Granted \"{team}\" {n} more {plural} at `{challenge}`");
             let core = CoreCommand::GrantAttempts {
                 team: id,
                 challenge,
                 extra: n,
             };
-            (core, at, done, None)
+            (core, at, None)
         }
         Command::Adjust {
             team,
@@ -115,35 +105,40 @@ pub async fn run(
             at,
         } => {
             let id = team::find(&state, &team)?;
-            let done = format!("{delta:+} points for \"{team}\": {reason}");
             let core = CoreCommand::Adjust {
                 team: id,
                 delta,
                 reason,
             };
-            (core, at, done, Some(id))
+            (core, at, Some(id))
         }
         Command::Hide { team, at } => {
             let id = team::find(&state, &team)?;
-            let done = format!("\"{team}\" is hidden from the board");
             let core = CoreCommand::SetHidden {
                 team: id,
                 hidden: true,
             };
-            (core, at, done, None)
+            (core, at, None)
         }
         Command::Unhide { team, at } => {
             let id = team::find(&state, &team)?;
-            let done = format!("\"{team}\" is shown on the board again");
             let core = CoreCommand::SetHidden {
                 team: id,
                 hidden: false,
             };
-            (core, at, done, Some(id))
+            (core, at, Some(id))
         }
     };
-    engine.execute(core, at.now()).await?;
-    writeln!(out, "{done}")?;
+    let reason = match &core {
+        CoreCommand::Adjust { reason, .. } => Some(reason.clone()),
+        _ => None,
+    };
+    let outcome = engine.execute(core, at.now()).await?;
+    let state = engine.snapshot();
+    match reason {
+        Some(reason) => writeln!(out, "{}: {reason}", done(&state, &outcome))?,
+        None => writeln!(out, "{}", done(&state, &outcome))?,
+    }
     let state = engine.snapshot();
     let visible = |team| state.team(team).is_some_and(|t| !t.hidden);
     if let Some(row) = shown
@@ -160,4 +155,55 @@ pub async fn run(
         )?;
     }
     Ok(())
+}
+
+/// What an admin command did, in words, from its outcome.
+fn done(state: &HuntState, outcome: &Outcome) -> String {
+    let name = |team: &TeamId| {
+        state
+            .team(*team)
+            .map_or_else(|| team.to_string(), |t| t.name.clone())
+    };
+    match outcome {
+        Outcome::Revealed { changed: false } => {
+            "The final board was already revealed: nothing changed".to_owned()
+        }
+        Outcome::Revealed { changed: true } if state.hunt().freeze.is_none() => {
+            "Revealed the final board (this hunt has no freeze: nothing was hidden)".to_owned()
+        }
+        Outcome::Revealed { changed: true } => {
+            "Revealed the final board: the public board is live again".to_owned()
+        }
+        Outcome::Granted {
+            team,
+            challenge,
+            extra,
+            capped,
+        } => {
+            let plural = if *extra == 1 { "attempt" } else { "attempts" };
+            let granted = format!(
+                "Granted \"{}\" {extra} more {plural} at `{challenge}`",
+                name(team)
+            );
+            if *capped {
+                granted
+            } else {
+                format!("{granted}; `{challenge}` has no attempt cap, so this changes nothing")
+            }
+        }
+        Outcome::Adjusted { team, delta } => {
+            format!("{delta:+} points for \"{}\"", name(team))
+        }
+        Outcome::Hidden {
+            team,
+            hidden,
+            changed,
+        } => match (hidden, changed) {
+            (true, true) => format!("\"{}\" is hidden from the board", name(team)),
+            (true, false) => format!("\"{}\" was already hidden: nothing changed", name(team)),
+            (false, true) => format!("\"{}\" is shown on the board again", name(team)),
+            (false, false) => format!("\"{}\" was not hidden: nothing changed", name(team)),
+        },
+        other => format!("Done: {other:?}"),
+    }
 }

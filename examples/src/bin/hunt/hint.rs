@@ -49,17 +49,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         }
         Err(error) => return Err(error.into()),
     };
-    let state = engine.snapshot();
-    let solved = state
-        .hunt()
-        .challenge_by_slug(&args.challenge)
-        .zip(state.team(team))
-        .is_some_and(|(challenge, team)| team.has_solved(challenge.id));
-    writeln!(
-        out,
-        "{}",
-        render::hint(&reply, state.hunt().hint_charge, solved, now)
-    )?;
+    writeln!(out, "{}", render::hint(&reply, now))?;
     Ok(())
 }
 

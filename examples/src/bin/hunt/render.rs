@@ -4,8 +4,7 @@
 //! a [`HintReply`]; [`wait`] says how long until a throttled team may guess again.
 
 use comfy_table::{CellAlignment, Table, presets};
-use hunt_core::hint::HintCharge;
-use hunt_core::state::HintReply;
+use hunt_core::state::{Charged, HintReply};
 use hunt_core::{Span, Timestamp, Verdict, Window};
 
 /// A verdict as a team would want to read it; `now` is when it was given, so a throttled
@@ -63,15 +62,18 @@ pub fn verdict(verdict: &Verdict, now: Timestamp) -> String {
     }
 }
 
-/// The reply to taking a hint. `charge` is the hunt's policy and `solved` whether the team
-/// already solved the challenge, which together say when the cost is paid.
-pub fn hint(reply: &HintReply, charge: HintCharge, solved: bool, now: Timestamp) -> String {
+/// The reply to taking a hint, with what it costs and when.
+pub fn hint(reply: &HintReply, now: Timestamp) -> String {
     match reply {
-        HintReply::Revealed { content, cost: 0 } => format!("Hint (free): {content}"),
-        HintReply::Revealed { content, cost } if charge == HintCharge::OnSolve && !solved => {
-            format!("Hint (\u{2212}{cost} points if you solve it): {content}")
-        }
-        HintReply::Revealed { content, cost } => {
+        HintReply::Revealed {
+            content, cost: 0, ..
+        } => format!("Hint (free): {content}"),
+        HintReply::Revealed {
+            content,
+            cost,
+            charged: Charged::OnSolve,
+        } => format!("Hint (\u{2212}{cost} points if you solve it): {content}"),
+        HintReply::Revealed { content, cost, .. } => {
             format!("Hint (\u{2212}{cost} points): {content}")
         }
         HintReply::AlreadyTaken { content } => {
@@ -203,38 +205,25 @@ mod tests {
     #[test]
     fn hint_replies_say_what_they_cost() {
         let at = Timestamp::parse_rfc3339("2026-11-28T09:00:00Z").expect("valid");
-        let revealed = HintReply::Revealed {
+        let revealed = |cost, charged| HintReply::Revealed {
             content: "Look up.".into(),
-            cost: 50,
+            cost,
+            charged,
         };
         let table = [
             (
-                &revealed,
-                HintCharge::Taken,
-                false,
+                revealed(50, Charged::Now),
                 "Hint (\u{2212}50 points): Look up.",
             ),
             (
-                &revealed,
-                HintCharge::OnSolve,
-                false,
+                revealed(50, Charged::OnSolve),
                 "Hint (\u{2212}50 points if you solve it): Look up.",
             ),
-            (
-                &revealed,
-                HintCharge::OnSolve,
-                true,
-                "Hint (\u{2212}50 points): Look up.",
-            ),
-            (
-                &HintReply::Locked,
-                HintCharge::Taken,
-                false,
-                "That challenge is locked",
-            ),
+            (revealed(0, Charged::OnSolve), "Hint (free): Look up."),
+            (HintReply::Locked, "That challenge is locked"),
         ];
-        for (reply, charge, solved, expected) in table {
-            assert_eq!(hint(reply, charge, solved, at), expected);
+        for (reply, expected) in table {
+            assert_eq!(hint(&reply, at), expected);
         }
     }
 }
