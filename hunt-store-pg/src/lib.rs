@@ -86,7 +86,7 @@ use crate::error::connect_failed;
 use crate::notify::{Hub, Listening};
 
 pub use crate::error::PgError;
-pub use crate::options::{DEFAULT_SCHEMA, InvalidSchema, MAX_SCHEMA_LEN, PgOptions};
+pub use crate::options::{DEFAULT_SCHEMA, InvalidSchema, MAX_SCHEMA_LEN, PgOptions, redact};
 pub use crate::schema::LAYOUT_VERSION;
 
 /// A [`Store`] in a schema of a PostgreSQL database, shared by any number of handles and
