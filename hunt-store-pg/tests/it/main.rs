@@ -3,6 +3,9 @@
 //! Each test works in a fresh schema of its own, so tests run in parallel; a server that does
 //! not answer fails them, saying what to set up.
 
+mod commit_cut;
 mod conformance;
 mod errors;
+mod follower;
+mod proxy;
 mod support;

@@ -85,7 +85,12 @@ impl Schema {
     /// The options of a store in this schema, with a pool small enough for tests in
     /// parallel.
     pub fn options(&self) -> PgOptions {
-        PgOptions::new(url(), &self.name)
+        self.options_at(&url())
+    }
+
+    /// The options of a store in this schema on the server at `url`.
+    pub fn options_at(&self, url: &str) -> PgOptions {
+        PgOptions::new(url, &self.name)
             .expect("test schema names are valid")
             .max_connections(8)
             .application_name(format!("hunt-test {}", self.name))
@@ -156,4 +161,36 @@ fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+/// The server's address, and `url` with that address replaced by `addr` (for a proxy).
+pub fn through(addr: std::net::SocketAddr) -> (std::net::SocketAddr, String) {
+    let options: sqlx::postgres::PgConnectOptions =
+        url().parse().expect("HUNT_PG_URL is a PostgreSQL URL");
+    let host = options.get_host();
+    let host = if host == "localhost" {
+        "127.0.0.1"
+    } else {
+        host
+    };
+    let server = format!("{host}:{}", options.get_port())
+        .parse()
+        .expect("the tests' server is at an IP address");
+    let proxied = format!(
+        "postgres://{}@{addr}/{}",
+        options.get_username(),
+        options.get_database().unwrap_or("postgres")
+    );
+    (server, proxied)
+}
+
+/// Every event of `hunt`, in order.
+pub async fn read_all(
+    store: &dyn hunt_core::store::Store,
+    hunt: &hunt_core::HuntId,
+) -> Vec<hunt_core::Recorded> {
+    store
+        .read(hunt, 0, usize::MAX)
+        .await
+        .expect("the log reads")
 }
