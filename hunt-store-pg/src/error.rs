@@ -103,11 +103,15 @@ fn rolled_back(error: &sqlx::Error) -> Option<&PgDatabaseError> {
     }
 }
 
-/// Whether `error` came before anything was sent: the pool had no connection to give.
+/// Whether `error` came before anything was sent: the pool had no connection to give, or
+/// the arguments did not encode.
 fn before_sending(error: &sqlx::Error) -> bool {
     matches!(
         error,
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Configuration(_)
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Configuration(_)
+            | sqlx::Error::Encode(_)
     )
 }
 

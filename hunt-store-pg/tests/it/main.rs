@@ -7,5 +7,6 @@ mod commit_cut;
 mod conformance;
 mod errors;
 mod follower;
+mod latency;
 mod proxy;
 mod support;
