@@ -8,5 +8,6 @@ mod conformance;
 mod errors;
 mod follower;
 mod latency;
+mod processes;
 mod proxy;
 mod support;

@@ -77,6 +77,12 @@ impl Schema {
         }
     }
 
+    /// The schema `name`, made by another process of this test, which drops it: forget this
+    /// one instead of dropping it.
+    pub fn named(name: String) -> Self {
+        Self { name }
+    }
+
     /// The schema's name.
     pub fn name(&self) -> &str {
         &self.name
