@@ -7,6 +7,7 @@ mod check;
 mod demo;
 mod init;
 mod log;
+mod postgres;
 mod rules;
 mod stores;
 mod submit;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::failure::Failure;
-use crate::store::Selection;
+use crate::store::{Postgres, Selection};
 use crate::{admin, board, check, demo, export, graph, hint, import, init, log, submit, team};
 
 const EXIT_CODES: &str = "\
@@ -18,8 +18,10 @@ Exit codes:
   3  the store failed: in use by another process, damaged, or an I/O error
 
 Environment:
-  HUNT_SECRET  the secret that sealed answers were sealed with (only hunts with sealed
-               answers need it)";
+  HUNT_SECRET   the secret that sealed answers were sealed with (only hunts with sealed
+                answers need it)
+  HUNT_STORE    a PostgreSQL URL to use instead of a sled directory (as --store)
+  DATABASE_URL  read as --store when neither --store, HUNT_STORE nor --data is given";
 
 /// Run treasure hunts, CTFs and puzzle hunts: check a hunt file, load it, register teams,
 /// judge submissions and show the standings, on a local store.
@@ -30,6 +32,15 @@ pub struct Cli {
     /// [default: ./hunt-data; for `demo`: a fresh temporary directory]
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<PathBuf>,
+
+    /// A PostgreSQL store instead of a sled directory: postgres://user@host:port/database,
+    /// optionally with ?schema=NAME [env: HUNT_STORE, then DATABASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub store: Option<String>,
+
+    /// The PostgreSQL schema holding the store [default: the URL's ?schema=, or hunt]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub schema: Option<String>,
 
     /// The hunt to act on; needed only when the store holds several
     #[arg(long, global = true, value_name = "ID")]
@@ -72,9 +83,11 @@ pub enum Command {
 
 /// Runs the parsed command, writing its output to `out`.
 pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
+    let postgres = Postgres::choose(cli.store, cli.schema, cli.data.as_deref())?;
     let selection = Selection {
         data: cli.data,
         hunt: cli.hunt,
+        postgres,
     };
     match cli.command {
         Command::Check(args) => check::run(&args, out),

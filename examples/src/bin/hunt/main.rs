@@ -37,7 +37,8 @@ fn main() -> ExitCode {
     // Usage mistakes and `--help` exit here, with clap's own messages and exit codes (2, 0).
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        // I/O for the PostgreSQL store's sockets, time for sleeps and timeouts.
+        .enable_all()
         .build()
     {
         Ok(runtime) => runtime,

@@ -1,9 +1,9 @@
-//! Where hunts are kept: the store named by `--data`, the hunt named by `--hunt`, and the
-//! secret of sealed answers from `HUNT_SECRET`.
+//! Where hunts are kept: the store named by `--data` (a sled directory, the default) or by
+//! `--store` (a PostgreSQL URL, also read from `HUNT_STORE`, then `DATABASE_URL`), the hunt
+//! named by `--hunt`, and the secret of sealed answers from `HUNT_SECRET`.
 //!
-//! Today every store is a sled directory. The PostgreSQL store will come through the same
-//! `--data` flag (a `postgres://` URL), so [`Selection::open_store`] is the one place that
-//! chooses a store and everything else sees an `Arc<dyn Store>`.
+//! [`Selection::open_store`] is the one place that chooses a store; everything else sees an
+//! `Arc<dyn Store>`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,6 +13,7 @@ use hunt_core::answer::Secret;
 use hunt_core::engine::Engine;
 use hunt_core::store::{Store, StoreError};
 use hunt_core::{HuntId, Recorded};
+use hunt_store_pg::{DEFAULT_SCHEMA, PgOptions, PgStore};
 use hunt_store_sled::SledStore;
 
 use crate::failure::Failure;
@@ -33,6 +34,13 @@ const LOCK_WAIT: Duration = Duration::from_secs(5);
 /// How often a command retries a held store.
 const LOCK_RETRY: Duration = Duration::from_millis(25);
 
+/// The environment variable read for a PostgreSQL URL when `--store` is not given, before
+/// [`DATABASE_URL_VAR`].
+pub const STORE_VAR: &str = "HUNT_STORE";
+
+/// The environment variable read for a PostgreSQL URL last, and only without `--data`.
+pub const DATABASE_URL_VAR: &str = "DATABASE_URL";
+
 /// The store and hunt chosen by the global flags.
 #[derive(Debug, Clone)]
 pub struct Selection {
@@ -40,6 +48,102 @@ pub struct Selection {
     pub data: Option<PathBuf>,
     /// `--hunt`: the hunt's id, when the store holds several.
     pub hunt: Option<String>,
+    /// `--store` (or `HUNT_STORE`, then `DATABASE_URL`): a PostgreSQL store, instead of sled.
+    pub postgres: Option<Postgres>,
+}
+
+/// A PostgreSQL store: the server's URL (without `schema=`) and the schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Postgres {
+    /// The URL given, less its `schema` parameter.
+    pub url: String,
+    /// `?schema=` of the URL, or `--schema`, or `hunt`.
+    pub schema: String,
+}
+
+impl Postgres {
+    /// The store named by `--store URL` (or the environment), with `--schema`; `None` for
+    /// sled. A URL that is not PostgreSQL's, or given together with `--data`, is a mistake.
+    pub fn choose(
+        store: Option<String>,
+        schema: Option<String>,
+        data: Option<&Path>,
+    ) -> Result<Option<Self>, Failure> {
+        let env = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+        let url = match (store.or_else(|| env(STORE_VAR)), data) {
+            (Some(url), Some(_)) => {
+                return Err(Failure::user(format!(
+                    "both --data (a sled store) and --store or {STORE_VAR} ({}) are given: \
+                     choose one",
+                    hunt_store_pg::redact(&url)
+                )));
+            }
+            (Some(url), None) => url,
+            (None, Some(_)) => return Ok(None),
+            (None, None) => match env(DATABASE_URL_VAR).filter(|url| is_postgres(url)) {
+                Some(url) => url,
+                None => return Ok(None),
+            },
+        };
+        if !is_postgres(&url) {
+            return Err(Failure::user(format!(
+                "--store takes a PostgreSQL URL (postgres://user@host:port/database), not \
+                 {:?}; a sled store is chosen with --data DIR",
+                hunt_store_pg::redact(&url)
+            )));
+        }
+        let (url, from_url) = take_schema(&url);
+        let schema = schema
+            .or(from_url)
+            .unwrap_or_else(|| DEFAULT_SCHEMA.to_owned());
+        Ok(Some(Self { url, schema }))
+    }
+
+    /// The store, as messages name it (no password).
+    pub fn shown(&self) -> String {
+        format!(
+            "{} (schema {})",
+            hunt_store_pg::redact(&self.url),
+            self.schema
+        )
+    }
+
+    /// Connects, creating the schema if needed.
+    pub async fn open(&self) -> Result<PgStore, Failure> {
+        let options = PgOptions::new(self.url.clone(), self.schema.clone())
+            .map_err(|e| Failure::user(format!("--schema: {e}")))?
+            .max_connections(4)
+            .application_name("hunt-cli");
+        Ok(PgStore::open(&options).await?)
+    }
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// `url` without its `schema=` query parameter, and that parameter's value.
+fn take_schema(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_owned(), None);
+    };
+    let mut schema = None;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.strip_prefix("schema=") {
+            Some(value) => {
+                schema = Some(value.to_owned());
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (url, schema)
 }
 
 /// Whether opening may create a new store.
@@ -52,15 +156,22 @@ pub enum Create {
 }
 
 impl Selection {
-    /// The store's directory: `--data`, or `./hunt-data`.
+    /// The store's directory: `--data`, or `./hunt-data`; for a PostgreSQL store, its URL
+    /// and schema, as messages show the store.
     pub fn data_dir(&self) -> PathBuf {
+        if let Some(postgres) = &self.postgres {
+            return PathBuf::from(postgres.shown());
+        }
         self.data
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA))
     }
 
-    /// Opens the store, waiting a few seconds if another `hunt` process holds it.
+    /// Opens the store, waiting a few seconds if another `hunt` process holds a sled one.
     pub async fn open_store(&self, create: Create) -> Result<Arc<dyn Store>, Failure> {
+        if let Some(postgres) = &self.postgres {
+            return Ok(Arc::new(postgres.open().await?));
+        }
         let dir = self.data_dir();
         // A path that exists but is no directory is the store's to refuse, with the reason.
         if create == Create::Never && !dir.exists() {
@@ -197,5 +308,47 @@ pub async fn read_log(
         if !full {
             return Ok(log);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_comes_from_the_url_or_the_flag() {
+        let chosen = |store: &str, schema: Option<&str>| {
+            Postgres::choose(Some(store.to_owned()), schema.map(str::to_owned), None)
+                .map_err(|e| format!("{e:?}"))
+        };
+        assert_eq!(
+            chosen("postgres://u@h/d?schema=finals&sslmode=disable", None),
+            Ok(Some(Postgres {
+                url: "postgres://u@h/d?sslmode=disable".to_owned(),
+                schema: "finals".to_owned(),
+            }))
+        );
+        assert_eq!(
+            chosen("postgresql://u@h/d?schema=finals", Some("other")),
+            Ok(Some(Postgres {
+                url: "postgresql://u@h/d".to_owned(),
+                schema: "other".to_owned(),
+            }))
+        );
+        assert_eq!(
+            chosen("postgres://u@h/d", None).map(|p| p.map(|p| p.schema)),
+            Ok(Some("hunt".to_owned()))
+        );
+        assert!(chosen("mysql://u@h/d", None).is_err());
+        let both = Postgres::choose(
+            Some("postgres://u:pw@h/d".to_owned()),
+            None,
+            Some(Path::new("dir")),
+        );
+        let message = format!("{:?}", both.expect_err("both --data and --store"));
+        assert!(
+            message.contains("choose one") && !message.contains("pw"),
+            "{message}"
+        );
     }
 }

@@ -1,0 +1,313 @@
+//! The log: the conditional append, gap-free by construction, and the reads.
+//!
+//! An append is **one statement** in autocommit, so one round trip and one implicit
+//! transaction: a data-modifying CTE moves the hunt's end in `log_end` only if it is the
+//! expected one (`UPDATE … WHERE end_pos = $expected`, or for an empty log `INSERT … ON
+//! CONFLICT DO NOTHING`), inserts the events at the positions after it only if it moved
+//! (one multi-row insert from `unnest`), and issues the notification, delivered on commit.
+//! Under READ COMMITTED a second writer of the same hunt waits on the row lock of the first,
+//! then re-checks the end it finds and writes nothing: no SERIALIZABLE retries, and no
+//! sequence (sequences are not transactional, their values commit out of order). Since the
+//! writers of a hunt are serialised by that row lock, positions commit in order, and a reader
+//! that follows "position > last seen" never skips one.
+//!
+//! Reads read the end and the events in one statement (one snapshot), stop at that end, and
+//! check that every position up to it is there.
+
+use hunt_core::store::StoreError;
+use hunt_core::{Event, HuntId, Recorded};
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+
+use crate::PgStore;
+use crate::codec;
+use crate::error::{damaged, sqlstate, write_failed};
+
+/// The append to an empty log: the end's row is created, or nothing is written.
+const APPEND_FIRST: &str = "
+WITH moved AS (
+    INSERT INTO log_end (hunt, end_pos) VALUES ($1, $3)
+    ON CONFLICT (hunt) DO NOTHING
+    RETURNING end_pos
+), appended AS (
+    INSERT INTO events (hunt, pos, body)
+    SELECT $1, $2::bigint + t.ord, t.body
+    FROM moved, unnest($4::bytea[]) WITH ORDINALITY AS t(body, ord)
+    RETURNING 1
+)
+SELECT m.end_pos, (SELECT count(*) FROM appended) AS written
+FROM moved m, pg_notify($5, $1 || ':' || m.end_pos::text)";
+
+/// The append to a log that ends at `$2`: the end moves only if it is still `$2`.
+const APPEND_NEXT: &str = "
+WITH moved AS (
+    UPDATE log_end SET end_pos = $3 WHERE hunt = $1 AND end_pos = $2
+    RETURNING end_pos
+), appended AS (
+    INSERT INTO events (hunt, pos, body)
+    SELECT $1, $2::bigint + t.ord, t.body
+    FROM moved, unnest($4::bytea[]) WITH ORDINALITY AS t(body, ord)
+    RETURNING 1
+)
+SELECT m.end_pos, (SELECT count(*) FROM appended) AS written
+FROM moved m, pg_notify($5, $1 || ':' || m.end_pos::text)";
+
+const END: &str = "SELECT end_pos FROM log_end WHERE hunt = $1";
+
+/// The end and the events after `$2` up to it, in one snapshot; one row with null `pos` when
+/// there are none.
+const READ: &str = "
+SELECT l.end_pos, e.pos, e.body
+FROM (SELECT coalesce((SELECT end_pos FROM log_end WHERE hunt = $1), 0) AS end_pos) l
+LEFT JOIN LATERAL (
+    SELECT pos, body FROM events
+    WHERE hunt = $1 AND pos > $2 AND pos <= l.end_pos
+    ORDER BY pos LIMIT $3
+) e ON true
+ORDER BY e.pos";
+
+/// The end and the events at the positions `$2`, up to it, in one snapshot.
+const READ_POSITIONS: &str = "
+SELECT l.end_pos, e.pos, e.body
+FROM (SELECT coalesce((SELECT end_pos FROM log_end WHERE hunt = $1), 0) AS end_pos) l
+LEFT JOIN LATERAL (
+    SELECT pos, body FROM events
+    WHERE hunt = $1 AND pos = ANY($2) AND pos <= l.end_pos
+) e ON true
+ORDER BY e.pos";
+
+/// The largest position a `bigint` holds.
+const MAX_POSITION: u64 = i64::MAX as u64;
+
+pub(crate) async fn append(
+    store: &PgStore,
+    hunt: &HuntId,
+    expected: u64,
+    events: &[Event],
+) -> Result<u64, StoreError> {
+    let len = u64::try_from(events.len()).unwrap_or(u64::MAX);
+    let new_end = expected.checked_add(len).filter(|end| *end <= MAX_POSITION);
+    let (Some(new_end), false) = (new_end, events.is_empty()) else {
+        // Nothing to write, or positions past what the log can ever reach: only the
+        // expectation is checked.
+        let actual = end(store, hunt).await?;
+        return if actual == expected {
+            Ok(expected)
+        } else {
+            Err(StoreError::Conflict { expected, actual })
+        };
+    };
+    let bodies = events
+        .iter()
+        .map(codec::encode)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StoreError::corruption("an event that does not encode", e))?;
+    let sql = if expected == 0 {
+        APPEND_FIRST
+    } else {
+        APPEND_NEXT
+    };
+    // A connection is taken first: failing to get one writes nothing.
+    let mut connection = store.acquire().await?;
+    let row = sqlx::query(sql)
+        .bind(hunt.as_str())
+        .bind(expected as i64)
+        .bind(new_end as i64)
+        .bind(bodies)
+        .bind(store.channel())
+        .fetch_optional(&mut *connection)
+        .await
+        .map_err(|error| {
+            if sqlstate(&error) == Some("23505") {
+                damaged(
+                    store.schema(),
+                    &format!(
+                        "the log of hunt `{hunt}` holds events past its end {expected}, \
+                         where an append was due"
+                    ),
+                    Some(Box::new(error)),
+                )
+            } else {
+                write_failed(error)
+            }
+        })?;
+    drop(connection);
+    let Some(row) = row else {
+        // The end was not the expected one. Read it again, in a new snapshot: the one the
+        // append's statement started with may predate the writer it waited for.
+        let actual = end(store, hunt).await?;
+        if actual == expected {
+            return Err(StoreError::unavailable(std::io::Error::other(format!(
+                "the log of hunt `{hunt}` did not move, yet ends at the expected {expected}; \
+                 nothing was written, retry"
+            ))));
+        }
+        return Err(StoreError::Conflict { expected, actual });
+    };
+    // The statement committed: an answer that makes no sense now is damage, not doubt.
+    let (end_pos, written): (i64, i64) = (
+        row.try_get(0).map_err(|e| odd_answer(store, hunt, e))?,
+        row.try_get(1).map_err(|e| odd_answer(store, hunt, e))?,
+    );
+    if end_pos as u64 != new_end || written as u64 != len {
+        return Err(damaged(
+            store.schema(),
+            &format!(
+                "an append to hunt `{hunt}` at {expected} of {len} events moved the end to \
+                 {end_pos} and wrote {written}"
+            ),
+            None,
+        ));
+    }
+    store.hub().moved(hunt.as_str(), new_end);
+    Ok(new_end)
+}
+
+fn odd_answer(store: &PgStore, hunt: &HuntId, error: sqlx::Error) -> StoreError {
+    damaged(
+        store.schema(),
+        &format!("an append to hunt `{hunt}` got an answer it cannot read"),
+        Some(Box::new(error)),
+    )
+}
+
+pub(crate) async fn end(store: &PgStore, hunt: &HuntId) -> Result<u64, StoreError> {
+    let end: Option<i64> = sqlx::query_scalar(END)
+        .bind(hunt.as_str())
+        .fetch_optional(store.pool())
+        .await
+        .map_err(|e| store.unavailable(e))?;
+    Ok(end.map_or(0, |end| end as u64))
+}
+
+pub(crate) async fn read(
+    store: &PgStore,
+    hunt: &HuntId,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<Recorded>, StoreError> {
+    if after >= MAX_POSITION || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = sqlx::query(READ)
+        .bind(hunt.as_str())
+        .bind(after as i64)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await
+        .map_err(|e| store.unavailable(e))?;
+    let (end, events) = decode_rows(store, hunt, &rows)?;
+    let wanted = end.saturating_sub(after).min(limit as u64);
+    for (i, recorded) in events.iter().enumerate() {
+        let due = after + 1 + i as u64;
+        if recorded.seq != due {
+            return Err(missing(store, hunt, end, due));
+        }
+    }
+    if (events.len() as u64) < wanted {
+        return Err(missing(store, hunt, end, after + 1 + events.len() as u64));
+    }
+    Ok(events)
+}
+
+pub(crate) async fn read_positions(
+    store: &PgStore,
+    hunt: &HuntId,
+    positions: &[u64],
+) -> Result<Vec<Recorded>, StoreError> {
+    let asked: Vec<i64> = positions
+        .iter()
+        .take_while(|&&p| (1..=MAX_POSITION).contains(&p))
+        .map(|&p| p as i64)
+        .collect();
+    if asked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(READ_POSITIONS)
+        .bind(hunt.as_str())
+        .bind(&asked)
+        .fetch_all(store.pool())
+        .await
+        .map_err(|e| store.unavailable(e))?;
+    let (end, events) = decode_rows(store, hunt, &rows)?;
+    let mut found = events.into_iter();
+    let mut out = Vec::with_capacity(asked.len());
+    for &position in positions.iter().take_while(|&&p| p >= 1 && p <= end) {
+        match found.next() {
+            Some(recorded) if recorded.seq == position => out.push(recorded),
+            _ => return Err(missing(store, hunt, end, position)),
+        }
+    }
+    Ok(out)
+}
+
+/// The end found by a read statement, and its events in position order.
+fn decode_rows(
+    store: &PgStore,
+    hunt: &HuntId,
+    rows: &[PgRow],
+) -> Result<(u64, Vec<Recorded>), StoreError> {
+    let mut end = 0;
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        let odd = |e: sqlx::Error| {
+            damaged(
+                store.schema(),
+                &format!("a read of hunt `{hunt}` got rows it cannot read"),
+                Some(Box::new(e)),
+            )
+        };
+        end = row.try_get::<i64, _>(0).map_err(odd)? as u64;
+        let Some(seq) = row.try_get::<Option<i64>, _>(1).map_err(odd)? else {
+            continue;
+        };
+        let seq = seq as u64;
+        let body: Vec<u8> = row.try_get(2).map_err(odd)?;
+        let event = codec::decode(&body).map_err(|e| {
+            damaged(
+                store.schema(),
+                &format!(
+                    "event {seq} of hunt `{hunt}` does not decode (the table `events` holds \
+                     bytes that are not an event); restore the schema from a backup"
+                ),
+                Some(Box::new(e)),
+            )
+        })?;
+        events.push(Recorded { seq, event });
+    }
+    Ok((end, events))
+}
+
+fn missing(store: &PgStore, hunt: &HuntId, end: u64, position: u64) -> StoreError {
+    damaged(
+        store.schema(),
+        &format!(
+            "the log of hunt `{hunt}` ends at {end} but has no event at position {position}; \
+             restore the schema from a backup"
+        ),
+        None,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::read_failed;
+
+    #[test]
+    fn only_failures_before_sending_or_rolled_back_wrote_nothing() {
+        assert!(matches!(
+            write_failed(sqlx::Error::PoolTimedOut),
+            StoreError::Unavailable { .. }
+        ));
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(write_failed(sqlx::Error::Io(reset)).is_outcome_unknown());
+        let protocol = sqlx::Error::Protocol("unexpected message".into());
+        assert!(write_failed(protocol).is_outcome_unknown());
+        assert!(matches!(
+            read_failed(sqlx::Error::PoolClosed),
+            StoreError::Unavailable { .. }
+        ));
+    }
+}
