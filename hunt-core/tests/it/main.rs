@@ -5,6 +5,7 @@ mod clock;
 mod definitions;
 mod engine_handle;
 mod events;
+mod formulas;
 mod memory_store;
 mod oracle;
 mod rules;
