@@ -49,8 +49,8 @@
 //! id = "students"                     # name is accepted. A slug, unique.
 //! affects_values = true               # default true: its solves count for values and first bloods
 //!
-//! [[division]]
-//! id = "open"
+//! [[division]]                        # with divisions, every team must name one of them
+//! id = "open"                         # (compared as ids are: "OPEN" is open)
 //! affects_values = false
 //!
 //! [[challenge]]

@@ -26,7 +26,7 @@ use crate::answer::{
     compile_regex,
 };
 use crate::hunt::{Challenge, Hunt, Limits, PartialAnswer, RankingOrder, UnlockRule};
-use crate::ids::{ChallengeId, HuntId, RoundId, is_slug};
+use crate::ids::{ChallengeId, HuntId, RoundId, fold_id as fold, is_slug};
 use crate::time::Span;
 
 /// Checks `spec` (whose values' spans are in `map`) and compiles it if nothing is wrong,
@@ -996,25 +996,6 @@ struct Nth<'a>(&'static str, usize, ChallengeName<'a>);
 impl Display for Nth<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {} of {}", self.0, self.1 + 1, self.2)
-    }
-}
-
-/// Ids are compared folded: ASCII case ignored, `_` the same as `-`.
-fn fold(id: &str) -> Cow<'_, str> {
-    if id.bytes().any(|b| b.is_ascii_uppercase() || b == b'_') {
-        Cow::Owned(
-            id.chars()
-                .map(|c| {
-                    if c == '_' {
-                        '-'
-                    } else {
-                        c.to_ascii_lowercase()
-                    }
-                })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(id)
     }
 }
 

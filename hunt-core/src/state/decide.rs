@@ -306,6 +306,7 @@ impl HuntState {
                 return Err(CommandError::InvalidDivision("contains control characters"));
             }
         }
+        let division = self.registered_division(division)?;
         if self.names.contains_key(&normalized) {
             return Err(CommandError::NameTaken(name.to_owned()));
         }
@@ -318,11 +319,32 @@ impl HuntState {
             events: vec![Event::TeamRegistered {
                 team,
                 name: name.trim().to_owned(),
-                division: division.map(|d| d.trim().to_owned()),
+                division,
                 key,
                 at: now,
             }],
         })
+    }
+
+    /// The division a registration is recorded with: when the hunt declares divisions, the
+    /// declared id that `division` names (matched as ids are), and one is required;
+    /// otherwise `division` as given, trimmed.
+    fn registered_division(&self, division: Option<&str>) -> Result<Option<String>, CommandError> {
+        let declared = &self.hunt.divisions;
+        if declared.is_empty() {
+            return Ok(division.map(|d| d.trim().to_owned()));
+        }
+        let known = || declared.iter().map(|d| d.name.clone()).collect();
+        let Some(given) = division else {
+            return Err(CommandError::DivisionRequired { known: known() });
+        };
+        match self.hunt.division(given) {
+            Some(found) => Ok(Some(found.name.clone())),
+            None => Err(CommandError::UnknownDivision {
+                given: given.trim().to_owned(),
+                known: known(),
+            }),
+        }
     }
 
     fn decide_submit(

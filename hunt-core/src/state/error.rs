@@ -22,6 +22,21 @@ pub enum CommandError {
     /// The division name is empty, too long or contains control characters.
     #[error("invalid division: {0}")]
     InvalidDivision(&'static str),
+    /// The hunt declares divisions and the registration names none of them.
+    #[error("this hunt has divisions: name one of {}", Known(known))]
+    DivisionRequired {
+        /// The declared divisions' ids.
+        known: Vec<String>,
+    },
+    /// The hunt declares divisions and the registration names another one (ids are matched
+    /// folded: `STUDENTS` is `students`).
+    #[error("no division {given:?} in this hunt: name one of {}", Known(known))]
+    UnknownDivision {
+        /// The division as given.
+        given: String,
+        /// The declared divisions' ids.
+        known: Vec<String>,
+    },
     /// An adjustment of zero points, or beyond ±10¹².
     #[error("an adjustment must be non-zero and at most 10^12 points either way, not {0}")]
     InvalidAdjustment(i64),
@@ -72,4 +87,19 @@ pub enum ReplayError {
         /// The hint's slug.
         hint: String,
     },
+}
+
+/// A list of division ids, as an error message says it: `students, open`.
+struct Known<'a>(&'a [String]);
+
+impl std::fmt::Display for Known<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, id) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(id)?;
+        }
+        Ok(())
+    }
 }

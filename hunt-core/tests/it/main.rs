@@ -8,6 +8,7 @@ mod events;
 mod formulas;
 mod memory_store;
 mod oracle;
+mod registration;
 mod rules;
 mod rules_oracle;
 mod verdicts;
