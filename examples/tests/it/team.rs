@@ -53,3 +53,21 @@ fn a_hunt_with_divisions_takes_only_its_own_in_any_case() {
     let list = hunt.ok(&["team", "list"]);
     assert!(!list.contains("STUDENTS"), "{list}");
 }
+
+#[test]
+fn names_that_differ_only_in_spacing_invisibles_or_look_alikes_are_refused() {
+    let hunt = Hunt::with_teams();
+    hunt.run(&["team", "add", "Sea   Otters", "--at", DURING])
+        .fails(1, "taken");
+    hunt.run(&["team", "add", "Sea\u{200B}Otters", "--at", DURING])
+        .fails(1, "U+200B");
+    hunt.run(&["team", "add", "\u{202E}sretto aeS", "--at", DURING])
+        .fails(1, "U+202E");
+    hunt.run(&["team", "add", "Sea 0tters", "--at", DURING])
+        .fails(1, "looks like that of the team \"Sea Otters\"");
+    // Found by its name with any spacing.
+    let show = hunt.ok(&["team", "show", "sea   otters", "--at", DURING]);
+    assert!(show.contains("Sea Otters"), "{show}");
+    let list = hunt.ok(&["team", "list"]);
+    assert_eq!(list.matches("Otters").count(), 1, "{list}");
+}

@@ -7,7 +7,7 @@ use crate::standings::RankIndex;
 use crate::time::Timestamp;
 
 use super::team::{Item, Solve, TakenHint, TeamState, insert_sorted};
-use super::{CommandUse, HuntState, Key, KeyOutcome, KeyUse, ReplayError, name_key};
+use super::{CommandUse, HuntState, Key, KeyOutcome, KeyUse, ReplayError};
 
 impl HuntState {
     /// Applies the next event of the log.
@@ -105,7 +105,6 @@ impl HuntState {
                 if team.index() != self.teams.len() {
                     return Err(ReplayError::UnknownTeam(*team));
                 }
-                self.names.insert(name_key(name), *team);
                 let mut state =
                     TeamState::new(name.clone(), division.clone(), *at, self.hunt.rounds.len());
                 if let Some(division) = division {
@@ -113,6 +112,7 @@ impl HuntState {
                     state.affects_values = self.hunt.division_affects_values(Some(division));
                 }
                 self.teams.push(state);
+                self.names.insert(&self.teams, *team, name);
                 self.rerank(*team);
             }
             Event::SubmissionJudged {

@@ -8,6 +8,7 @@ use crate::throttle::Refusal;
 use crate::time::Timestamp;
 use crate::verdict::{Verdict, Window};
 
+use super::names::Clash;
 use super::{CommandError, CommandUse, HuntState, Key, KeyOutcome, name_key, unlock};
 
 /// Largest adjustment accepted either way, so scores cannot overflow.
@@ -291,6 +292,9 @@ impl HuntState {
         if name.chars().any(char::is_control) {
             return Err(CommandError::InvalidName("contains control characters"));
         }
+        if let Some(found) = super::names::invisible_character(name) {
+            return Err(CommandError::InvisibleCharacter(found));
+        }
         let normalized = name_key(name);
         if normalized.is_empty() {
             return Err(CommandError::InvalidName("empty"));
@@ -307,8 +311,15 @@ impl HuntState {
             }
         }
         let division = self.registered_division(division)?;
-        if self.names.contains_key(&normalized) {
-            return Err(CommandError::NameTaken(name.to_owned()));
+        match self.names.clash(&self.teams, name) {
+            Some(Clash::Taken(_)) => return Err(CommandError::NameTaken(name.to_owned())),
+            Some(Clash::LooksLike(team)) => {
+                return Err(CommandError::NameLooksLike {
+                    name: name.trim().to_owned(),
+                    existing: self.teams[team.index()].name.clone(),
+                });
+            }
+            None => {}
         }
         let team = TeamId(
             u32::try_from(self.teams.len())

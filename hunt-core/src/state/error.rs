@@ -19,6 +19,23 @@ pub enum CommandError {
     /// The display name is empty, too long or contains control characters.
     #[error("invalid team name: {0}")]
     InvalidName(&'static str),
+    /// The display name holds an invisible or text-reordering character (a zero-width space,
+    /// a bidirectional override, …), which would let it pass for another name or reverse
+    /// what follows it on every board.
+    #[error(
+        "invalid team name: it contains the invisible or bidirectional control character U+{:04X}",
+        u32::from(*.0)
+    )]
+    InvisibleCharacter(char),
+    /// The display name looks like a registered team's (the same UTS #39 confusable skeleton,
+    /// such as `Sea 0tters` beside `Sea Otters`), so teams could pass for each other.
+    #[error("the team name {name:?} looks like that of the team {existing:?}: choose another")]
+    NameLooksLike {
+        /// The name given.
+        name: String,
+        /// The registered team's name.
+        existing: String,
+    },
     /// The division name is empty, too long or contains control characters.
     #[error("invalid division: {0}")]
     InvalidDivision(&'static str),

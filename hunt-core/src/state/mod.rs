@@ -9,6 +9,7 @@ mod decide;
 mod error;
 mod freeze;
 mod hints;
+mod names;
 mod pricing;
 mod snapshot;
 mod team;
@@ -174,7 +175,8 @@ pub struct HuntState {
     secret: Option<Arc<Secret>>,
     seq: u64,
     teams: Vec<TeamState>,
-    names: FastMap<String, TeamId>,
+    /// Display names: their keys and look-alike keys.
+    names: names::NameIndex,
     keys: FastMap<Key, KeyUse>,
     /// The ids of every other command that changed something.
     commands: FastMap<Key, CommandUse>,
@@ -213,7 +215,7 @@ impl HuntState {
             secret: secret.map(Arc::new),
             seq: 0,
             teams: Vec::new(),
-            names: FastMap::default(),
+            names: names::NameIndex::default(),
             keys: FastMap::default(),
             commands: FastMap::default(),
             stats: vec![ChallengeStats::default(); hunt.challenges.len()],
@@ -307,9 +309,9 @@ impl HuntState {
         self.teams.get(team.index())
     }
 
-    /// The team registered under this display name (compared after normalization).
+    /// The team registered under this display name, compared ignoring case and spacing.
     pub fn team_by_name(&self, name: &str) -> Option<TeamId> {
-        self.names.get(&name_key(name)).copied()
+        self.names.find(&self.teams, name)
     }
 
     /// Every team, in id order.
@@ -386,7 +388,4 @@ pub enum ReplayFailure {
     Replay(ReplayError),
 }
 
-/// The key under which display names must be unique: trimmed, caseless.
-pub(crate) fn name_key(name: &str) -> String {
-    crate::answer::Normalization::Caseless.apply(name)
-}
+pub(crate) use names::name_key;

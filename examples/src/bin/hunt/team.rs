@@ -15,7 +15,9 @@ use crate::store::Selection;
 pub enum Command {
     /// Register a team
     Add {
-        /// Display name, unique in the hunt (compared ignoring case and spacing)
+        /// Display name, unique in the hunt (compared ignoring case and spacing); names with
+        /// invisible or bidirectional control characters, or that look like a registered
+        /// team's (UTS #39 confusables, such as `Sea 0tters`), are refused
         name: String,
         /// The team's division, for per-division standings (`hunt board --division`); required
         /// when the hunt declares divisions, and then one of them (case ignored)
