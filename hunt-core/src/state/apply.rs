@@ -45,6 +45,8 @@ impl HuntState {
             self.fork_frozen_board();
         }
         self.apply_live(event)?;
+        let at = event.at();
+        self.last_at = Some(self.last_at.map_or(at, |last| last.max(at)));
         if before_freeze && let Some(frozen) = &mut self.frozen {
             // The frozen board is derived from events the live state accepted; an event it
             // cannot place (a team registered after the freeze, with a clock that went

@@ -61,6 +61,14 @@ impl HuntState {
     /// Bad input is a [`CommandError`]; domain outcomes (a wrong answer, a locked challenge)
     /// are verdicts. Deciding changes nothing: apply the returned events to make it so.
     ///
+    /// **Log time is monotonic.** A command whose `now` is earlier than the log's time (the
+    /// latest event's, [`HuntState::log_time`]) is decided at the log's time instead, and its
+    /// events are stamped with it: `now.max(log_time)`. So the log is in time order, and
+    /// everything that reads times agrees with everything that reads log order: first bloods,
+    /// the frozen board, throttles, unlocks by time, the tie-break. Several processes with
+    /// clocks slightly apart, or a script's `--at` in the past, cannot record a solve before
+    /// the one that came before it in the log, nor a submission before its team registered.
+    ///
     /// Commands other than submissions are decided without an id, so a retry is applied
     /// again: services use [`decide_with_key`](Self::decide_with_key), as the engine does.
     pub fn decide(&self, command: &Command, now: Timestamp) -> Result<Decision, CommandError> {
@@ -88,6 +96,7 @@ impl HuntState {
         key: Option<IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Decision, CommandError> {
+        let now = self.last_at.map_or(now, |last| now.max(last));
         if let Some(key) = key
             && !matches!(command, Command::Submit { .. })
         {

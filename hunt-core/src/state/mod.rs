@@ -34,6 +34,7 @@ use crate::event::Recorded;
 use crate::hunt::Hunt;
 use crate::ids::{IdempotencyKey, TeamId};
 use crate::standings::RankIndex;
+use crate::time::Timestamp;
 use crate::verdict::Verdict;
 
 /// A hunt with sealed answers was opened without the secret to check them.
@@ -174,6 +175,8 @@ pub struct HuntState {
     hunt: Arc<Hunt>,
     secret: Option<Arc<Secret>>,
     seq: u64,
+    /// The latest time of any applied event: the log's clock, which commands never go behind.
+    last_at: Option<Timestamp>,
     teams: Vec<TeamState>,
     /// Display names: their keys and look-alike keys.
     names: names::NameIndex,
@@ -214,6 +217,7 @@ impl HuntState {
         Ok(Self {
             secret: secret.map(Arc::new),
             seq: 0,
+            last_at: None,
             teams: Vec::new(),
             names: names::NameIndex::default(),
             keys: FastMap::default(),
@@ -297,6 +301,12 @@ impl HuntState {
     /// Position of the last applied event (0 before any).
     pub fn seq(&self) -> u64 {
         self.seq
+    }
+
+    /// The log's time: the latest time of any event applied (`None` before any). Commands
+    /// are decided no earlier than it; see [`HuntState::decide`].
+    pub fn log_time(&self) -> Option<Timestamp> {
+        self.last_at
     }
 
     /// Number of registered teams (hidden ones included).

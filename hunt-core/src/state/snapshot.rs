@@ -26,6 +26,7 @@ use sha2::{Digest as _, Sha256};
 use crate::answer::Secret;
 use crate::hunt::Hunt;
 use crate::ids::{IdempotencyKey, TeamId};
+use crate::time::Timestamp;
 
 use super::names::NameIndex;
 use super::team::TeamState;
@@ -36,7 +37,7 @@ use crate::standings::RankIndex;
 const MAGIC: &[u8; 8] = b"HUNTSNAP";
 
 /// The layout and meaning of the payload this version writes and reads.
-pub(crate) const FORMAT: u32 = 4;
+pub(crate) const FORMAT: u32 = 5;
 
 /// The version of `hunt-core` that wrote a snapshot: the fold may change between versions
 /// without the payload's shape changing, so a snapshot is only trusted by the version that
@@ -92,6 +93,7 @@ pub enum SnapshotError {
 #[derive(Serialize)]
 struct BoardRef<'a> {
     seq: u64,
+    last_at: Option<Timestamp>,
     teams: &'a [TeamState],
     names: NamesRef<'a>,
     stats: &'a [ChallengeStats],
@@ -103,6 +105,7 @@ struct BoardRef<'a> {
 #[derive(Deserialize)]
 struct Board {
     seq: u64,
+    last_at: Option<Timestamp>,
     teams: Vec<TeamState>,
     names: Names,
     stats: Vec<ChallengeStats>,
@@ -212,6 +215,7 @@ impl HuntState {
         };
         BoardRef {
             seq: self.seq,
+            last_at: self.last_at,
             teams: &self.teams,
             names,
             stats: &self.stats,
@@ -310,6 +314,7 @@ impl HuntState {
     /// the caller.
     fn restore_board(&mut self, board: Board) {
         self.seq = board.seq;
+        self.last_at = board.last_at;
         self.teams = board.teams;
         self.names = board.names.into_index();
         self.stats = board.stats;
@@ -628,7 +633,7 @@ mod tests {
             (FORMAT, hex::encode(Sha256::digest(&version_free))),
             (
                 FORMAT,
-                "8c9c3ae3323b0321d7582fe6526a5ee636d6c77808c4ed2d80a87e01a32b8bd4".to_owned()
+                "fcc64da68a2572f59124ab113f68d640ba724a1b309bba7b10342bcdef738173".to_owned()
             )
         );
     }
@@ -708,6 +713,7 @@ mod tests {
         // Another version of the core.
         let empty = |seq| BoardRef {
             seq,
+            last_at: None,
             teams: &[],
             names: NamesRef {
                 keys: Vec::new(),

@@ -6,6 +6,7 @@ mod definitions;
 mod engine_handle;
 mod events;
 mod formulas;
+mod log_time;
 mod memory_store;
 mod oracle;
 mod registration;
