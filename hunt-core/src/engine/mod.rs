@@ -364,13 +364,15 @@ impl Engine {
         self.execute_with_key(command, key, now).await.map(drop)
     }
 
-    /// Admin: reveals the final board after a freeze. Revealing twice changes nothing.
+    /// Admin: reveals the final board after a freeze. Revealing twice changes nothing;
+    /// revealing before the freeze is refused unless `force`d (see [`Command::RevealBoard`]).
     pub async fn reveal_board(
         &self,
+        force: bool,
         key: IdempotencyKey,
         now: Timestamp,
     ) -> Result<(), EngineError> {
-        self.execute_with_key(Command::RevealBoard, key, now)
+        self.execute_with_key(Command::RevealBoard { force }, key, now)
             .await
             .map(drop)
     }

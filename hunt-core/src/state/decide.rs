@@ -173,14 +173,23 @@ impl HuntState {
                     }],
                 })
             }
-            Command::RevealBoard => Ok(Decision {
-                outcome: Outcome::Done,
-                events: if self.revealed {
-                    Vec::new()
-                } else {
-                    vec![Event::BoardRevealed { at: now, key }]
-                },
-            }),
+            Command::RevealBoard { force } => {
+                if self.revealed {
+                    return Ok(Decision::only(Outcome::Done));
+                }
+                // Revealing ends the freeze for good: refused while there is nothing frozen
+                // to reveal, since the public board would then follow the live one from now on.
+                let frozen = self.hunt.freeze.is_some_and(|freeze| now >= freeze);
+                if !frozen && !force {
+                    return Err(CommandError::NotFrozen {
+                        freeze: self.hunt.freeze,
+                    });
+                }
+                Ok(Decision {
+                    outcome: Outcome::Done,
+                    events: vec![Event::BoardRevealed { at: now, key }],
+                })
+            }
             Command::SetHidden { team, hidden } => {
                 let state = self.team_or_err(*team)?;
                 let events = if state.hidden == *hidden {
@@ -260,7 +269,7 @@ impl HuntState {
             | (Command::GrantAttempts { team, .. }, CommandUse::Granted(_)) => {
                 same_team(team).then_some(Outcome::Done)
             }
-            (Command::RevealBoard, CommandUse::Revealed) => Some(Outcome::Done),
+            (Command::RevealBoard { .. }, CommandUse::Revealed) => Some(Outcome::Done),
             (
                 Command::TakeHint {
                     team,

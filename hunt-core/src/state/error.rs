@@ -69,6 +69,13 @@ pub enum CommandError {
     /// No challenge has this slug (admin commands only; teams get a locked verdict).
     #[error("no challenge {0:?}")]
     UnknownChallenge(String),
+    /// Revealing the final board before the freeze (or in a hunt without one) without
+    /// forcing it: the public board would show the live one for good.
+    #[error("{}", not_frozen(*.freeze))]
+    NotFrozen {
+        /// When the board freezes; `None` if the hunt has no freeze.
+        freeze: Option<crate::time::Timestamp>,
+    },
     /// Granting zero extra attempts.
     #[error("grant at least one extra attempt")]
     NothingGranted,
@@ -118,5 +125,17 @@ impl std::fmt::Display for Known<'_> {
             f.write_str(id)?;
         }
         Ok(())
+    }
+}
+
+fn not_frozen(freeze: Option<crate::time::Timestamp>) -> String {
+    match freeze {
+        Some(at) => format!(
+            "the board is not frozen yet (it freezes at {at}): revealing it now would show the \
+             live board to everyone for the rest of the hunt; force it to reveal anyway"
+        ),
+        None => "this hunt has no freeze, so there is no frozen board to reveal: the public \
+                 board already is the live one; force it to record a reveal anyway"
+            .to_owned(),
     }
 }

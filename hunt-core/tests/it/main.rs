@@ -10,6 +10,7 @@ mod log_time;
 mod memory_store;
 mod oracle;
 mod registration;
+mod reveal;
 mod rules;
 mod rules_oracle;
 mod verdicts;

@@ -491,7 +491,7 @@ answers = ["flag"]
     assert_eq!((progress.score, progress.place), (700, 2));
 
     // Revealing the final board is an admin event.
-    play.run(Command::RevealBoard, 700);
+    play.run(Command::RevealBoard { force: false }, 700);
     assert!(!play.state.is_frozen() && play.state.is_revealed());
     assert_eq!(play.state.public().standings(), play.state.standings());
 }

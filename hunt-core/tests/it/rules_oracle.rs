@@ -345,7 +345,7 @@ fn command(state: &HuntState, act: &Act) -> Command {
             challenge: format!("c{c}"),
             extra: 1,
         },
-        Act::Reveal => Command::RevealBoard,
+        Act::Reveal => Command::RevealBoard { force: true },
     }
 }
 

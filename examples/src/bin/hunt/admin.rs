@@ -4,11 +4,13 @@
 use std::io::Write;
 
 use hunt_core::Command as CoreCommand;
+use hunt_core::engine::EngineError;
+use hunt_core::state::CommandError;
 
 use crate::clock::At;
 use crate::failure::Failure;
 use crate::store::Selection;
-use crate::{submit, team};
+use crate::{render, submit, team};
 
 /// The `hunt admin` commands.
 #[derive(Debug, clap::Subcommand)]
@@ -17,9 +19,14 @@ pub enum Command {
     #[command(
         after_help = "Public views (`hunt board --public`, a team's place) show the \
         board as of the freeze from the freeze time on; after this they show the live board \
-        again. Revealing twice changes nothing."
+        again, for good. Refused before the freeze time (and in a hunt without a freeze) \
+        unless --force is given. Revealing twice changes nothing."
     )]
     Reveal {
+        /// Reveal even before the freeze: the public board then shows the live one for the
+        /// rest of the hunt, which cannot be undone
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         at: At,
     },
@@ -81,16 +88,7 @@ pub async fn run(
     let state = engine.snapshot();
     // The core command, when, what to say once done, and the team whose row to show after.
     let (core, at, done, shown) = match command {
-        Command::Reveal { at } => {
-            let done = if state.is_revealed() {
-                "The final board was already revealed: nothing changed"
-            } else if state.hunt().freeze.is_none() {
-                "Revealed the final board (this hunt has no freeze: nothing was hidden)"
-            } else {
-                "Revealed the final board: the public board is live again"
-            };
-            (CoreCommand::RevealBoard, at, done.to_owned(), None)
-        }
+        Command::Reveal { force, at } => return reveal(&engine, force, at, out).await,
         Command::Grant {
             team,
             challenge,
@@ -159,5 +157,60 @@ pub async fn run(
             state.board_len()
         )?;
     }
+    Ok(())
+}
+
+/// `hunt admin reveal`: the core refuses it before the freeze unless forced; the reply says
+/// what the public board shows now.
+async fn reveal(
+    engine: &hunt_core::engine::Engine,
+    force: bool,
+    at: At,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let already = engine.snapshot().is_revealed();
+    let result = engine
+        .execute(CoreCommand::RevealBoard { force }, at.now())
+        .await;
+    if let Err(EngineError::Command(CommandError::NotFrozen { freeze })) = &result {
+        let why = match freeze {
+            Some(freeze) => format!(
+                "the board is not frozen yet: it freezes at {}",
+                render::time(*freeze)
+            ),
+            None => "this hunt has no freeze: the public board already is the live one".into(),
+        };
+        return Err(Failure::user(format!(
+            "{why}; revealing now would show the live board to everyone for the rest of the \
+             hunt, and cannot be undone: pass --force to reveal anyway"
+        )));
+    }
+    result?;
+    let state = engine.snapshot();
+    if already {
+        writeln!(out, "The final board was already revealed: nothing changed")?;
+    } else {
+        writeln!(out, "Revealed the final board")?;
+    }
+    let public = state.public();
+    let leader = public.top(1);
+    let shows = match leader.first() {
+        Some(row) => format!(
+            "{} {}, led by \"{}\" with {} points",
+            public.board_len(),
+            if public.board_len() == 1 {
+                "team"
+            } else {
+                "teams"
+            },
+            row.name,
+            row.score
+        ),
+        None => "no teams yet".to_owned(),
+    };
+    writeln!(
+        out,
+        "The public board now shows the live standings, for good: {shows} (`hunt board --public`)"
+    )?;
     Ok(())
 }
