@@ -61,6 +61,16 @@ pub enum Command {
         /// Extra guesses; at least 1.
         extra: u32,
     },
-    /// Admin: reveal the final board after a freeze.
-    RevealBoard,
+    /// Admin: reveal the final board after a freeze: public views show the live board from
+    /// then on, for good.
+    ///
+    /// Refused before the freeze time, and in a hunt without a freeze, unless `force`d
+    /// ([`CommandError::NotFrozen`](crate::state::CommandError::NotFrozen)): revealing then
+    /// would publish the live board for the rest of the hunt and cannot be undone.
+    RevealBoard {
+        /// Reveal even though the board is not frozen yet. Absent in commands written before
+        /// it existed: not forced.
+        #[serde(default)]
+        force: bool,
+    },
 }

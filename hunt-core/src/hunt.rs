@@ -217,9 +217,14 @@ impl Hunt {
         &self.challenges[id.index()]
     }
 
-    /// The declared division with this name, if divisions are declared.
+    /// The declared division with this name, if divisions are declared. Names are matched
+    /// as ids are ([`fold_id`](crate::ids::fold_id): `STUDENTS` is `students`), after
+    /// trimming.
     pub fn division(&self, name: &str) -> Option<&Division> {
-        self.divisions.iter().find(|d| d.name == name)
+        let wanted = crate::ids::fold_id(name.trim());
+        self.divisions
+            .iter()
+            .find(|d| crate::ids::fold_id(&d.name) == wanted)
     }
 
     /// Whether solves by a team of `division` count towards dynamic values and first

@@ -1,5 +1,6 @@
 //! Identifiers: dense integer ids used inside the engine, and the string ids people write.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -90,6 +91,27 @@ pub fn is_slug(s: &str, max_len: usize) -> bool {
             .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// An id as ids are compared: ASCII case ignored, `_` the same as `-`, so `Sea_Otters` and
+/// `sea-otters` are one id. Challenge ids are unique under it, and a registration's division
+/// is matched to the declared ones with it.
+pub fn fold_id(id: &str) -> Cow<'_, str> {
+    if id.bytes().any(|b| b.is_ascii_uppercase() || b == b'_') {
+        Cow::Owned(
+            id.chars()
+                .map(|c| {
+                    if c == '_' {
+                        '-'
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(id)
+    }
 }
 
 impl TryFrom<String> for HuntId {

@@ -1,6 +1,6 @@
 //! `hunt board`: the standings, top N, per division, and the public (frozen) board.
 
-use crate::Hunt;
+use crate::{DURING, Hunt};
 
 #[test]
 fn board_top_and_division() {
@@ -99,6 +99,11 @@ fn the_public_board_freezes_until_the_reveal() {
 
     let revealed = hunt.ok(&["admin", "reveal", "--at", "2026-11-28T21:30:00Z"]);
     assert!(revealed.contains("Revealed the final board"), "{revealed}");
+    assert!(
+        revealed.contains("now shows the live standings")
+            && revealed.contains("led by \"Null Pointers\""),
+        "{revealed}"
+    );
     let public = hunt.ok(&["board", "--public"]);
     assert!(!public.contains("frozen"), "{public}");
     assert_eq!(place_of(&public, "Null Pointers"), 1, "{public}");
@@ -126,4 +131,22 @@ fn score_of(board: &str, team: &str) -> i64 {
     // rank, team, [division,] score, solves, last solve.
     let cells = cells(board, team);
     cells[cells.len() - 3].parse().expect("a score")
+}
+
+#[test]
+fn revealing_before_the_freeze_needs_force() {
+    let hunt = Hunt::with_teams();
+    hunt.submit("Sea Otters", "welcome", "anchors");
+    // The sample hunt freezes at 20:00.
+    let run = hunt.run(&["admin", "reveal", "--at", DURING]);
+    run.fails(1, "not frozen yet: it freezes at 2026-11-28 20:00:00Z");
+    assert!(run.stderr.contains("--force"), "{run:#?}");
+    assert!(!hunt.ok(&["log"]).contains("revealed"));
+    let forced = hunt.ok(&["admin", "reveal", "--force", "--at", DURING]);
+    assert!(
+        forced.contains("Revealed the final board")
+            && forced.contains("led by \"Sea Otters\" with 100 points"),
+        "{forced}"
+    );
+    assert!(hunt.ok(&["log"]).contains("revealed the final board"));
 }

@@ -63,3 +63,22 @@ fn usage_mistakes_exit_2_and_help_documents_exit_codes() {
         hunt.ok(&[command, "--help"]);
     }
 }
+
+#[test]
+fn control_characters_in_text_are_located_and_never_printed_raw() {
+    let hunt = Hunt::empty();
+    let file = hunt.scratch("escape.toml");
+    std::fs::write(
+        &file,
+        "id = \"escape\"\ntitle = \"Escape\"\nstart = 2026-11-28T09:00:00Z\n\
+         end = 2026-11-28T21:00:00Z\n\n[[challenge]]\nid = \"a\"\ntitle = \"A\"\npoints = 10\n\
+         answers = [\"x\"]\ncontent = \"\\u001b[2J gone\"\n",
+    )
+    .expect("written");
+    let path = file.to_str().expect("UTF-8 path");
+    let run = hunt.run(&["check", path]);
+    run.fails(1, "is not a valid hunt definition (1 problem)");
+    assert!(run.stderr.contains(&format!("{path}:11:11: ")), "{run:#?}");
+    assert!(run.stderr.contains("U+001B (ESC)"), "{run:#?}");
+    assert!(!run.stderr.contains('\u{1b}'), "{run:#?}");
+}

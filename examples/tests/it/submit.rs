@@ -29,7 +29,10 @@ fn verdicts_read_as_sentences() {
 
 #[test]
 fn outside_the_window_and_retries_with_a_key() {
-    let hunt = Hunt::with_teams();
+    // Registered before the start: a submission dated before the log's last event would be
+    // decided at the log's time instead.
+    let hunt = Hunt::hackathon();
+    hunt.ok(&["team", "add", "Sea Otters", "--at", "2026-11-28T07:00:00Z"]);
     let early = hunt.ok(&[
         "submit",
         "Sea Otters",
@@ -76,4 +79,23 @@ fn unknown_team_or_challenge_exit_1_with_one_line() {
             .code,
         2
     );
+}
+
+#[test]
+fn a_submission_dated_before_the_log_is_recorded_at_the_logs_time() {
+    let hunt = Hunt::with_teams();
+    hunt.submit("Sea Otters", "welcome", "anchors");
+    // `--at` before the team registered (and before the start): decided at the log's time,
+    // so it is judged, and the log stays in time order.
+    let verdict = hunt.ok(&[
+        "submit",
+        "Null Pointers",
+        "welcome",
+        "anchors",
+        "--at",
+        "2026-11-28T08:00:00Z",
+    ]);
+    assert!(verdict.starts_with("Correct!"), "{verdict}");
+    let log = hunt.ok(&["log"]);
+    assert!(!log.contains("08:00"), "{log}");
 }

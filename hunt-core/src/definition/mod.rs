@@ -10,7 +10,7 @@
 //! ```
 //! let hunt = hunt_core::definition::load(r#"
 //! id = "hackathon-2026"               # a slug: a-z, 0-9, '-', '_'; at most 64 bytes
-//! title = "Hackathon Treasure Hunt"   # at most 200 bytes
+//! title = "Hackathon Treasure Hunt"   # at most 200 bytes; titles hold no control characters
 //! start = 2026-11-28T09:00:00Z        # a TOML offset date-time, or an RFC 3339 string
 //! end = 2026-11-28T21:00:00Z          # after start
 //! freeze = 2026-11-28T20:00:00Z       # optional; strictly between start and end
@@ -49,14 +49,14 @@
 //! id = "students"                     # name is accepted. A slug, unique.
 //! affects_values = true               # default true: its solves count for values and first bloods
 //!
-//! [[division]]
-//! id = "open"
+//! [[division]]                        # with divisions, every team must name one of them
+//! id = "open"                         # (compared as ids are: "OPEN" is open)
 //! affects_values = false
 //!
 //! [[challenge]]
 //! id = "warmup"                       # a slug, unique also after folding case, '-' and '_'
 //! title = "Warm-up"                   # at most 200 bytes
-//! content = "Decode: aGVsbG8gd29ybGQ=" # optional, default ""; at most 1 MiB
+//! content = "Decode: aGVsbG8gd29ybGQ=" # optional, default ""; at most 1 MiB; no control characters but newlines and tabs (hints too)
 //! round = "Act I"                     # optional; at most 100 bytes
 //! points = 100                        # 0 to 1,000,000,000: the static points, or the top value
 //!                                     ## of a dynamic rule; required unless `scoring` gives it

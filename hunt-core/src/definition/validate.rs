@@ -12,6 +12,9 @@ use std::collections::hash_map::Entry;
 use std::fmt::Display;
 
 mod policy;
+mod text;
+
+use text::Text;
 
 use super::location::{Site, SourceMap};
 use super::problem::{ProblemKind, Problems};
@@ -26,7 +29,7 @@ use crate::answer::{
     compile_regex,
 };
 use crate::hunt::{Challenge, Hunt, Limits, PartialAnswer, RankingOrder, UnlockRule};
-use crate::ids::{ChallengeId, HuntId, RoundId, is_slug};
+use crate::ids::{ChallengeId, HuntId, RoundId, fold_id as fold, is_slug};
 use crate::time::Span;
 
 /// Checks `spec` (whose values' spans are in `map`) and compiles it if nothing is wrong,
@@ -283,6 +286,12 @@ impl Validator<'_, '_, '_> {
             Site::Hunt("title"),
             &"the hunt title",
         );
+        self.check_text(
+            &spec.title,
+            Text::Line,
+            &[Site::Hunt("title")],
+            &"the hunt title",
+        );
         for (key, value) in [
             ("max_answer_bytes", spec.limits.max_answer_bytes),
             ("max_team_name_bytes", spec.limits.max_team_name_bytes),
@@ -446,10 +455,22 @@ impl Validator<'_, '_, '_> {
             field("title"),
             &format_args!("the title of {name}"),
         );
+        self.check_text(
+            &c.title,
+            Text::Line,
+            &[field("title")],
+            &format_args!("the title of {name}"),
+        );
         self.check_len(
             &c.content,
             MAX_CONTENT_BYTES,
             field("content"),
+            &format_args!("the content of {name}"),
+        );
+        self.check_text(
+            &c.content,
+            Text::Content,
+            &[field("content")],
             &format_args!("the content of {name}"),
         );
         if let Some(round) = &c.round
@@ -467,6 +488,12 @@ impl Validator<'_, '_, '_> {
                 round,
                 MAX_ROUND_BYTES,
                 field("round"),
+                &format_args!("the round of {name}"),
+            );
+            self.check_text(
+                round,
+                Text::Line,
+                &[field("round")],
                 &format_args!("the round of {name}"),
             );
         }
@@ -794,6 +821,16 @@ impl Validator<'_, '_, '_> {
                     ),
                 );
             }
+            self.check_text(
+                &partial.reply,
+                Text::Content,
+                &[
+                    Site::PartialReply(i, k),
+                    Site::Partial(i, k),
+                    Site::Field(i, "partial"),
+                ],
+                &format_args!("the reply of {what}"),
+            );
             if !self.typeable(&partial.answer, limits, &site, &what) {
                 ok = false;
                 continue;
@@ -996,25 +1033,6 @@ struct Nth<'a>(&'static str, usize, ChallengeName<'a>);
 impl Display for Nth<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {} of {}", self.0, self.1 + 1, self.2)
-    }
-}
-
-/// Ids are compared folded: ASCII case ignored, `_` the same as `-`.
-fn fold(id: &str) -> Cow<'_, str> {
-    if id.bytes().any(|b| b.is_ascii_uppercase() || b == b'_') {
-        Cow::Owned(
-            id.chars()
-                .map(|c| {
-                    if c == '_' {
-                        '-'
-                    } else {
-                        c.to_ascii_lowercase()
-                    }
-                })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(id)
     }
 }
 

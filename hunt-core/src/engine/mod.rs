@@ -358,14 +358,16 @@ impl Engine {
     }
 
     /// Admin: reveals the final board after a freeze, and returns whether that changed
-    /// anything (revealing twice does not).
+    /// anything (revealing twice does not). Revealing before the freeze is refused unless
+    /// `force`d (see [`Command::RevealBoard`]).
     pub async fn reveal_board(
         &self,
+        force: bool,
         key: IdempotencyKey,
         now: Timestamp,
     ) -> Result<bool, EngineError> {
         match self
-            .execute_with_key(Command::RevealBoard, key, now)
+            .execute_with_key(Command::RevealBoard { force }, key, now)
             .await?
         {
             Outcome::Revealed { changed } => Ok(changed),

@@ -7,7 +7,7 @@ use crate::standings::RankIndex;
 use crate::time::Timestamp;
 
 use super::team::{Item, Solve, TakenHint, TeamState, insert_sorted};
-use super::{CommandUse, HuntState, Key, KeyOutcome, KeyUse, ReplayError, name_key};
+use super::{CommandUse, HuntState, Key, KeyOutcome, KeyUse, ReplayError};
 
 impl HuntState {
     /// Applies the next event of the log.
@@ -45,6 +45,8 @@ impl HuntState {
             self.fork_frozen_board();
         }
         self.apply_live(event)?;
+        let at = event.at();
+        self.last_at = Some(self.last_at.map_or(at, |last| last.max(at)));
         if before_freeze && let Some(frozen) = &mut self.frozen {
             // The frozen board is derived from events the live state accepted; an event it
             // cannot place (a team registered after the freeze, with a clock that went
@@ -107,7 +109,6 @@ impl HuntState {
                 if team.index() != self.teams.len() {
                     return Err(ReplayError::UnknownTeam(*team));
                 }
-                self.names.insert(name_key(name), *team);
                 let mut state =
                     TeamState::new(name.clone(), division.clone(), *at, self.hunt.rounds.len());
                 if let Some(division) = division {
@@ -115,6 +116,7 @@ impl HuntState {
                     state.affects_values = self.hunt.division_affects_values(Some(division));
                 }
                 self.teams.push(state);
+                self.names.insert(&self.teams, *team, name);
                 self.rerank(*team);
             }
             Event::SubmissionJudged {

@@ -8,6 +8,7 @@ use crate::throttle::Refusal;
 use crate::time::Timestamp;
 use crate::verdict::{Verdict, Window};
 
+use super::names::Clash;
 use super::{CommandError, CommandUse, HuntState, Key, KeyOutcome, name_key, unlock};
 
 /// Largest adjustment accepted either way, so scores cannot overflow.
@@ -91,6 +92,14 @@ impl HuntState {
     /// Bad input is a [`CommandError`]; domain outcomes (a wrong answer, a locked challenge)
     /// are verdicts. Deciding changes nothing: apply the returned events to make it so.
     ///
+    /// **Log time is monotonic.** A command whose `now` is earlier than the log's time (the
+    /// latest event's, [`HuntState::log_time`]) is decided at the log's time instead, and its
+    /// events are stamped with it: `now.max(log_time)`. So the log is in time order, and
+    /// everything that reads times agrees with everything that reads log order: first bloods,
+    /// the frozen board, throttles, unlocks by time, the tie-break. Several processes with
+    /// clocks slightly apart, or a script's `--at` in the past, cannot record a solve before
+    /// the one that came before it in the log, nor a submission before its team registered.
+    ///
     /// Commands other than submissions are decided without an id, so a retry is applied
     /// again: services use [`decide_with_key`](Self::decide_with_key), as the engine does.
     pub fn decide(&self, command: &Command, now: Timestamp) -> Result<Decision, CommandError> {
@@ -118,6 +127,7 @@ impl HuntState {
         key: Option<IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Decision, CommandError> {
+        let now = self.last_at.map_or(now, |last| now.max(last));
         if let Some(key) = key
             && !matches!(command, Command::Submit { .. })
         {
@@ -202,16 +212,23 @@ impl HuntState {
                     }],
                 })
             }
-            Command::RevealBoard => Ok(Decision {
-                outcome: Outcome::Revealed {
-                    changed: !self.revealed,
-                },
-                events: if self.revealed {
-                    Vec::new()
-                } else {
-                    vec![Event::BoardRevealed { at: now, key }]
-                },
-            }),
+            Command::RevealBoard { force } => {
+                if self.revealed {
+                    return Ok(Decision::only(Outcome::Revealed { changed: false }));
+                }
+                // Revealing ends the freeze for good: refused while there is nothing frozen
+                // to reveal, since the public board would then follow the live one from now on.
+                let frozen = self.hunt.freeze.is_some_and(|freeze| now >= freeze);
+                if !frozen && !force {
+                    return Err(CommandError::NotFrozen {
+                        freeze: self.hunt.freeze,
+                    });
+                }
+                Ok(Decision {
+                    outcome: Outcome::Revealed { changed: true },
+                    events: vec![Event::BoardRevealed { at: now, key }],
+                })
+            }
             Command::SetHidden { team, hidden } => {
                 let state = self.team_or_err(*team)?;
                 let events = if state.hidden == *hidden {
@@ -318,7 +335,7 @@ impl HuntState {
                     capped: found.throttle.max_attempts.is_some(),
                 })
             }
-            (Command::RevealBoard, CommandUse::Revealed) => {
+            (Command::RevealBoard { .. }, CommandUse::Revealed) => {
                 Some(Outcome::Revealed { changed: true })
             }
             (
@@ -363,6 +380,9 @@ impl HuntState {
         if name.chars().any(char::is_control) {
             return Err(CommandError::InvalidName("contains control characters"));
         }
+        if let Some(found) = super::names::invisible_character(name) {
+            return Err(CommandError::InvisibleCharacter(found));
+        }
         let normalized = name_key(name);
         if normalized.is_empty() {
             return Err(CommandError::InvalidName("empty"));
@@ -378,8 +398,16 @@ impl HuntState {
                 return Err(CommandError::InvalidDivision("contains control characters"));
             }
         }
-        if self.names.contains_key(&normalized) {
-            return Err(CommandError::NameTaken(name.to_owned()));
+        let division = self.registered_division(division)?;
+        match self.names.clash(&self.teams, name) {
+            Some(Clash::Taken(_)) => return Err(CommandError::NameTaken(name.to_owned())),
+            Some(Clash::LooksLike(team)) => {
+                return Err(CommandError::NameLooksLike {
+                    name: name.trim().to_owned(),
+                    existing: self.teams[team.index()].name.clone(),
+                });
+            }
+            None => {}
         }
         let team = TeamId(
             u32::try_from(self.teams.len())
@@ -390,11 +418,32 @@ impl HuntState {
             events: vec![Event::TeamRegistered {
                 team,
                 name: name.trim().to_owned(),
-                division: division.map(|d| d.trim().to_owned()),
+                division,
                 key,
                 at: now,
             }],
         })
+    }
+
+    /// The division a registration is recorded with: when the hunt declares divisions, the
+    /// declared id that `division` names (matched as ids are), and one is required;
+    /// otherwise `division` as given, trimmed.
+    fn registered_division(&self, division: Option<&str>) -> Result<Option<String>, CommandError> {
+        let declared = &self.hunt.divisions;
+        if declared.is_empty() {
+            return Ok(division.map(|d| d.trim().to_owned()));
+        }
+        let known = || declared.iter().map(|d| d.name.clone()).collect();
+        let Some(given) = division else {
+            return Err(CommandError::DivisionRequired { known: known() });
+        };
+        match self.hunt.division(given) {
+            Some(found) => Ok(Some(found.name.clone())),
+            None => Err(CommandError::UnknownDivision {
+                given: given.trim().to_owned(),
+                known: known(),
+            }),
+        }
     }
 
     fn decide_submit(

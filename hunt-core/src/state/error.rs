@@ -19,9 +19,41 @@ pub enum CommandError {
     /// The display name is empty, too long or contains control characters.
     #[error("invalid team name: {0}")]
     InvalidName(&'static str),
+    /// The display name holds an invisible or text-reordering character (a zero-width space,
+    /// a bidirectional override, …), which would let it pass for another name or reverse
+    /// what follows it on every board.
+    #[error(
+        "invalid team name: it contains the invisible or bidirectional control character U+{:04X}",
+        u32::from(*.0)
+    )]
+    InvisibleCharacter(char),
+    /// The display name looks like a registered team's (the same UTS #39 confusable skeleton,
+    /// such as `Sea 0tters` beside `Sea Otters`), so teams could pass for each other.
+    #[error("the team name {name:?} looks like that of the team {existing:?}: choose another")]
+    NameLooksLike {
+        /// The name given.
+        name: String,
+        /// The registered team's name.
+        existing: String,
+    },
     /// The division name is empty, too long or contains control characters.
     #[error("invalid division: {0}")]
     InvalidDivision(&'static str),
+    /// The hunt declares divisions and the registration names none of them.
+    #[error("this hunt has divisions: name one of {}", Known(known))]
+    DivisionRequired {
+        /// The declared divisions' ids.
+        known: Vec<String>,
+    },
+    /// The hunt declares divisions and the registration names another one (ids are matched
+    /// folded: `STUDENTS` is `students`).
+    #[error("no division {given:?} in this hunt: name one of {}", Known(known))]
+    UnknownDivision {
+        /// The division as given.
+        given: String,
+        /// The declared divisions' ids.
+        known: Vec<String>,
+    },
     /// An adjustment of zero points, or beyond ±10¹².
     #[error("an adjustment must be non-zero and at most 10^12 points either way, not {0}")]
     InvalidAdjustment(i64),
@@ -37,6 +69,13 @@ pub enum CommandError {
     /// No challenge has this slug (admin commands only; teams get a locked verdict).
     #[error("no challenge {0:?}")]
     UnknownChallenge(String),
+    /// Revealing the final board before the freeze (or in a hunt without one) without
+    /// forcing it: the public board would show the live one for good.
+    #[error("{}", not_frozen(*.freeze))]
+    NotFrozen {
+        /// When the board freezes; `None` if the hunt has no freeze.
+        freeze: Option<crate::time::Timestamp>,
+    },
     /// Granting zero extra attempts.
     #[error("grant at least one extra attempt")]
     NothingGranted,
@@ -72,4 +111,31 @@ pub enum ReplayError {
         /// The hint's slug.
         hint: String,
     },
+}
+
+/// A list of division ids, as an error message says it: `students, open`.
+struct Known<'a>(&'a [String]);
+
+impl std::fmt::Display for Known<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, id) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(id)?;
+        }
+        Ok(())
+    }
+}
+
+fn not_frozen(freeze: Option<crate::time::Timestamp>) -> String {
+    match freeze {
+        Some(at) => format!(
+            "the board is not frozen yet (it freezes at {at}): revealing it now would show the \
+             live board to everyone for the rest of the hunt; force it to reveal anyway"
+        ),
+        None => "this hunt has no freeze, so there is no frozen board to reveal: the public \
+                 board already is the live one; force it to record a reveal anyway"
+            .to_owned(),
+    }
 }

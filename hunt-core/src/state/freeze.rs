@@ -54,6 +54,7 @@ impl HuntState {
             hunt: self.hunt.clone(),
             secret: None,
             seq: self.seq,
+            last_at: self.last_at,
             teams: self.teams.clone(),
             names: self.names.clone(),
             // The frozen board never decides a command: no idempotency keys needed.

@@ -9,6 +9,7 @@ mod decide;
 mod error;
 mod freeze;
 mod hints;
+mod names;
 mod pricing;
 mod schedule;
 mod snapshot;
@@ -34,6 +35,7 @@ use crate::event::Recorded;
 use crate::hunt::Hunt;
 use crate::ids::{IdempotencyKey, TeamId};
 use crate::standings::RankIndex;
+use crate::time::Timestamp;
 use crate::verdict::Verdict;
 
 /// A hunt with sealed answers was opened without the secret to check them.
@@ -175,8 +177,11 @@ pub struct HuntState {
     hunt: Arc<Hunt>,
     secret: Option<Arc<Secret>>,
     seq: u64,
+    /// The latest time of any applied event: the log's clock, which commands never go behind.
+    last_at: Option<Timestamp>,
     teams: Vec<TeamState>,
-    names: FastMap<String, TeamId>,
+    /// Display names: their keys and look-alike keys.
+    names: names::NameIndex,
     keys: FastMap<Key, KeyUse>,
     /// The ids of every other command that changed something.
     commands: FastMap<Key, CommandUse>,
@@ -214,8 +219,9 @@ impl HuntState {
         Ok(Self {
             secret: secret.map(Arc::new),
             seq: 0,
+            last_at: None,
             teams: Vec::new(),
-            names: FastMap::default(),
+            names: names::NameIndex::default(),
             keys: FastMap::default(),
             commands: FastMap::default(),
             stats: vec![ChallengeStats::default(); hunt.challenges.len()],
@@ -299,6 +305,12 @@ impl HuntState {
         self.seq
     }
 
+    /// The log's time: the latest time of any event applied (`None` before any). Commands
+    /// are decided no earlier than it; see [`HuntState::decide`].
+    pub fn log_time(&self) -> Option<Timestamp> {
+        self.last_at
+    }
+
     /// Number of registered teams (hidden ones included).
     pub fn team_count(&self) -> usize {
         self.teams.len()
@@ -309,9 +321,9 @@ impl HuntState {
         self.teams.get(team.index())
     }
 
-    /// The team registered under this display name (compared after normalization).
+    /// The team registered under this display name, compared ignoring case and spacing.
     pub fn team_by_name(&self, name: &str) -> Option<TeamId> {
-        self.names.get(&name_key(name)).copied()
+        self.names.find(&self.teams, name)
     }
 
     /// Every team, in id order.
@@ -388,7 +400,4 @@ pub enum ReplayFailure {
     Replay(ReplayError),
 }
 
-/// The key under which display names must be unique: trimmed, caseless.
-pub(crate) fn name_key(name: &str) -> String {
-    crate::answer::Normalization::Caseless.apply(name)
-}
+pub(crate) use names::name_key;

@@ -26,7 +26,9 @@ use sha2::{Digest as _, Sha256};
 use crate::answer::Secret;
 use crate::hunt::Hunt;
 use crate::ids::{IdempotencyKey, TeamId};
+use crate::time::Timestamp;
 
+use super::names::NameIndex;
 use super::team::TeamState;
 use super::{ChallengeStats, CommandUse, FastMap, HuntState, Key, KeyUse, SecretMissing};
 use crate::standings::RankIndex;
@@ -35,7 +37,7 @@ use crate::standings::RankIndex;
 const MAGIC: &[u8; 8] = b"HUNTSNAP";
 
 /// The layout and meaning of the payload this version writes and reads.
-pub(crate) const FORMAT: u32 = 4;
+pub(crate) const FORMAT: u32 = 6;
 
 /// The version of `hunt-core` that wrote a snapshot: the fold may change between versions
 /// without the payload's shape changing, so a snapshot is only trusted by the version that
@@ -91,8 +93,9 @@ pub enum SnapshotError {
 #[derive(Serialize)]
 struct BoardRef<'a> {
     seq: u64,
+    last_at: Option<Timestamp>,
     teams: &'a [TeamState],
-    names: Vec<(&'a str, TeamId)>,
+    names: NamesRef<'a>,
     stats: &'a [ChallengeStats],
     /// Division names by index, as teams refer to them.
     divisions: Vec<&'a str>,
@@ -102,10 +105,37 @@ struct BoardRef<'a> {
 #[derive(Deserialize)]
 struct Board {
     seq: u64,
+    last_at: Option<Timestamp>,
     teams: Vec<TeamState>,
-    names: Vec<(String, TeamId)>,
+    names: Names,
     stats: Vec<ChallengeStats>,
     divisions: Vec<String>,
+}
+
+/// The display-name index as written: fingerprints sorted, so the bytes are deterministic.
+#[derive(Serialize)]
+struct NamesRef<'a> {
+    keys: Vec<(u64, TeamId)>,
+    lookalikes: Vec<(u64, TeamId)>,
+    spilled: &'a [TeamId],
+}
+
+/// The display-name index as read.
+#[derive(Deserialize)]
+struct Names {
+    keys: Vec<(u64, TeamId)>,
+    lookalikes: Vec<(u64, TeamId)>,
+    spilled: Vec<TeamId>,
+}
+
+impl Names {
+    fn into_index(self) -> NameIndex {
+        NameIndex {
+            keys: self.keys.into_iter().collect(),
+            lookalikes: self.lookalikes.into_iter().collect(),
+            spilled: self.spilled,
+        }
+    }
 }
 
 /// The payload as written, borrowed from the state.
@@ -173,11 +203,19 @@ impl HuntState {
     }
 
     fn board_ref(&self) -> BoardRef<'_> {
-        let mut names: Vec<(&str, TeamId)> =
-            self.names.iter().map(|(k, t)| (k.as_str(), *t)).collect();
-        names.sort_unstable();
+        let sorted = |map: &FastMap<u64, TeamId>| {
+            let mut pairs: Vec<(u64, TeamId)> = map.iter().map(|(k, t)| (*k, *t)).collect();
+            pairs.sort_unstable();
+            pairs
+        };
+        let names = NamesRef {
+            keys: sorted(&self.names.keys),
+            lookalikes: sorted(&self.names.lookalikes),
+            spilled: &self.names.spilled,
+        };
         BoardRef {
             seq: self.seq,
+            last_at: self.last_at,
             teams: &self.teams,
             names,
             stats: &self.stats,
@@ -276,8 +314,9 @@ impl HuntState {
     /// the caller.
     fn restore_board(&mut self, board: Board) {
         self.seq = board.seq;
+        self.last_at = board.last_at;
         self.teams = board.teams;
-        self.names = board.names.into_iter().collect();
+        self.names = board.names.into_index();
         self.stats = board.stats;
         self.max_solves = self.stats.iter().map(|s| s.counted).max().unwrap_or(0);
         self.division_ids = board
@@ -394,8 +433,16 @@ fn check_fits(hunt: &Hunt, board: &Board, which: &str) -> Result<(), SnapshotErr
             return bad(format!("the solvers of challenge {c}"));
         }
     }
-    if let Some((name, team)) = board.names.iter().find(|(_, t)| t.index() >= teams) {
-        return bad(format!("the name {name:?} points at {team}"));
+    let names = &board.names;
+    if let Some(team) = names
+        .keys
+        .iter()
+        .chain(&names.lookalikes)
+        .map(|(_, t)| t)
+        .chain(&names.spilled)
+        .find(|t| t.index() >= teams)
+    {
+        return bad(format!("the name index points at {team}"));
     }
     Ok(())
 }
@@ -586,7 +633,7 @@ mod tests {
             (FORMAT, hex::encode(Sha256::digest(&version_free))),
             (
                 FORMAT,
-                "4487e5f72b8302c71e0b761ea2dfb005e65ec3e70892008b1804de3e321d188d".to_owned()
+                "658766557118be712e4bc6f8d5e439b5864066a41f562d6df213efdc6da1f345".to_owned()
             )
         );
     }
@@ -666,8 +713,13 @@ mod tests {
         // Another version of the core.
         let empty = |seq| BoardRef {
             seq,
+            last_at: None,
             teams: &[],
-            names: Vec::new(),
+            names: NamesRef {
+                keys: Vec::new(),
+                lookalikes: Vec::new(),
+                spilled: &[],
+            },
             stats: &state.stats,
             divisions: Vec::new(),
         };

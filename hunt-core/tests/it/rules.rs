@@ -542,7 +542,7 @@ answers = ["flag"]
     assert_eq!((progress.score, progress.place), (700, 2));
 
     // Revealing the final board is an admin event.
-    play.run(Command::RevealBoard, 700);
+    play.run(Command::RevealBoard { force: false }, 700);
     assert!(!play.state.is_frozen() && play.state.is_revealed());
     assert_eq!(play.state.public().standings(), play.state.standings());
 }
@@ -632,11 +632,14 @@ max_attempts = 1
 "#,
     );
     let team = play.register("guesser", None);
+    // Each throttle gets its own stretch of time, 1,000 s apart, so the log stays in time
+    // order: seconds `s` of stretch `k`.
     let base = play.at(60).as_millis();
-    let t = |s: i64| Timestamp::from_millis(base + s * 1000);
-    let (t0, t1, t2, t3) = (t(0), t(1), t(2), t(3));
+    let stretch = |k: i64| move |s: i64| Timestamp::from_millis(base + (k * 1000 + s) * 1000);
 
     // rCTF: 3 per 10 s.
+    let t = stretch(0);
+    let (t0, t1, t2, t3) = (t(0), t(1), t(2), t(3));
     for (i, at) in [t0, t1, t2].into_iter().enumerate() {
         play.submit_at(team, "rctf", &format!("w{i}"), at);
     }
@@ -646,6 +649,8 @@ max_attempts = 1
     );
 
     // tph-site: the i-th newest wrong guess blocks for i² × 40 s.
+    let t = stretch(1);
+    let (t0, t1, t2) = (t(0), t(1), t(2));
     play.submit_at(team, "tph", "w0", t0);
     play.submit_at(team, "tph", "w1", t1);
     assert_eq!(
@@ -659,6 +664,8 @@ max_attempts = 1
     );
 
     // CTFd timeout: at most 2 wrong in any 5 minutes.
+    let t = stretch(2);
+    let (t0, t1, t2) = (t(0), t(1), t(2));
     play.submit_at(team, "ctfd", "w0", t0);
     assert_eq!(
         play.submit_at(team, "ctfd", "w1", t1),
@@ -677,6 +684,8 @@ max_attempts = 1
     );
 
     // gph-site: a lockout, until an admin grants more guesses.
+    let t = stretch(3);
+    let (t0, t1) = (t(0), t(1));
     play.submit_at(team, "gph", "w0", t0);
     assert_eq!(
         play.submit_at(team, "gph", "flag", t1),
@@ -688,9 +697,9 @@ max_attempts = 1
             challenge: "gph".into(),
             extra: 1,
         },
-        61,
+        120,
     );
-    assert_eq!(play.submit(team, "gph", "flag", 62), correct(100, true));
+    assert_eq!(play.submit(team, "gph", "flag", 121), correct(100, true));
 }
 
 #[test]

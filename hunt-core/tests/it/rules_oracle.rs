@@ -267,7 +267,8 @@ fn gen_act(challenges: usize) -> impl Strategy<Value = Act> {
         Just("delta"),
         Just("epsilon")
     ];
-    let division = prop::option::of(prop_oneof![Just("students"), Just("pros")]);
+    // The hunt declares divisions, so a registration names one: in any case, as ids match.
+    let division = prop_oneof![Just("students"), Just("pros"), Just("PROS")].prop_map(Some);
     prop_oneof![
         4 => (names, division).prop_map(|(n, d)| Act::Register(n, d)),
         14 => (0..5u32, 0..challenges, 0..8u8, 0..40u128)
@@ -344,7 +345,7 @@ fn command(state: &HuntState, act: &Act) -> Command {
             challenge: format!("c{c}"),
             extra: 1,
         },
-        Act::Reveal => Command::RevealBoard,
+        Act::Reveal => Command::RevealBoard { force: true },
     }
 }
 
@@ -924,8 +925,8 @@ fn the_oracle_notices_a_mispriced_solve() {
         freeze: false,
     };
     let acts = vec![
-        (1, Act::Register("alpha", None)),
-        (2, Act::Register("beta", None)),
+        (1, Act::Register("alpha", Some("pros"))),
+        (2, Act::Register("beta", Some("pros"))),
         (3, Act::Submit(0, 0, 0, 1)),
         (4, Act::Submit(1, 0, 0, 2)),
     ];

@@ -118,7 +118,7 @@ impl Game {
                     ..
                 }),
             ) => t == team && c == challenge && e == extra,
-            (Command::RevealBoard, Ok(Outcome::Revealed { .. })) => true,
+            (Command::RevealBoard { .. }, Ok(Outcome::Revealed { .. })) => true,
             _ => false,
         };
         assert!(says, "{command:?} gave {outcome:?}");
@@ -831,7 +831,14 @@ fn play(source: &str, teams: usize, acts: &[Act]) -> Game {
     for name in &NAMES[..teams] {
         game.register(name);
     }
-    for (i, act) in acts.iter().enumerate() {
+    // The tables list acts team by team; a log takes them in time order, as log time is
+    // monotonic (a command earlier than the log's time is decided at the log's time).
+    let mut acts: Vec<&Act> = acts.iter().collect();
+    acts.sort_by_key(|act| match **act {
+        Act::Solve(_, _, at) | Act::Award(_, _, at) => at,
+        Act::Hide(..) => 300,
+    });
+    for (i, act) in acts.into_iter().enumerate() {
         let key = 10_000 + i as u128;
         match *act {
             Act::Solve(team, slug, at) => {

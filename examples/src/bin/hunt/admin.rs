@@ -3,13 +3,14 @@
 
 use std::io::Write;
 
-use hunt_core::state::{HuntState, Outcome};
+use hunt_core::engine::EngineError;
+use hunt_core::state::{CommandError, HuntState, Outcome};
 use hunt_core::{Command as CoreCommand, TeamId};
 
 use crate::clock::At;
 use crate::failure::Failure;
 use crate::store::Selection;
-use crate::{submit, team};
+use crate::{render, submit, team};
 
 /// The `hunt admin` commands.
 #[derive(Debug, clap::Subcommand)]
@@ -18,9 +19,14 @@ pub enum Command {
     #[command(
         after_help = "Public views (`hunt board --public`, a team's place) show the \
         board as of the freeze from the freeze time on; after this they show the live board \
-        again. Revealing twice changes nothing."
+        again, for good. Refused before the freeze time (and in a hunt without a freeze) \
+        unless --force is given. Revealing twice changes nothing."
     )]
     Reveal {
+        /// Reveal even before the freeze: the public board then shows the live one for the
+        /// rest of the hunt, which cannot be undone
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         at: At,
     },
@@ -82,7 +88,7 @@ pub async fn run(
     let state = engine.snapshot();
     // The core command, when, and the team whose row to show after.
     let (core, at, shown) = match command {
-        Command::Reveal { at } => (CoreCommand::RevealBoard, at, None),
+        Command::Reveal { force, at } => return reveal(&engine, force, at, out).await,
         Command::Grant {
             team,
             challenge,
@@ -165,15 +171,6 @@ fn done(state: &HuntState, outcome: &Outcome) -> String {
             .map_or_else(|| team.to_string(), |t| t.name.clone())
     };
     match outcome {
-        Outcome::Revealed { changed: false } => {
-            "The final board was already revealed: nothing changed".to_owned()
-        }
-        Outcome::Revealed { changed: true } if state.hunt().freeze.is_none() => {
-            "Revealed the final board (this hunt has no freeze: nothing was hidden)".to_owned()
-        }
-        Outcome::Revealed { changed: true } => {
-            "Revealed the final board: the public board is live again".to_owned()
-        }
         Outcome::Granted {
             team,
             challenge,
@@ -206,4 +203,61 @@ fn done(state: &HuntState, outcome: &Outcome) -> String {
         },
         other => format!("Done: {other:?}"),
     }
+}
+
+/// `hunt admin reveal`: the core refuses it before the freeze unless forced; the reply says
+/// what the public board shows now.
+async fn reveal(
+    engine: &hunt_core::engine::Engine,
+    force: bool,
+    at: At,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let result = engine
+        .execute(CoreCommand::RevealBoard { force }, at.now())
+        .await;
+    if let Err(EngineError::Command(CommandError::NotFrozen { freeze })) = &result {
+        let why = match freeze {
+            Some(freeze) => format!(
+                "the board is not frozen yet: it freezes at {}",
+                render::time(*freeze)
+            ),
+            None => "this hunt has no freeze: the public board already is the live one".into(),
+        };
+        return Err(Failure::user(format!(
+            "{why}; revealing now would show the live board to everyone for the rest of the \
+             hunt, and cannot be undone: pass --force to reveal anyway"
+        )));
+    }
+    let changed = match result? {
+        Outcome::Revealed { changed } => changed,
+        other => return Err(Failure::Store(format!("revealing gave {other:?}"))),
+    };
+    let state = engine.snapshot();
+    if changed {
+        writeln!(out, "Revealed the final board")?;
+    } else {
+        writeln!(out, "The final board was already revealed: nothing changed")?;
+    }
+    let public = state.public();
+    let leader = public.top(1);
+    let shows = match leader.first() {
+        Some(row) => format!(
+            "{} {}, led by \"{}\" with {} points",
+            public.board_len(),
+            if public.board_len() == 1 {
+                "team"
+            } else {
+                "teams"
+            },
+            row.name,
+            row.score
+        ),
+        None => "no teams yet".to_owned(),
+    };
+    writeln!(
+        out,
+        "The public board now shows the live standings, for good: {shows} (`hunt board --public`)"
+    )?;
+    Ok(())
 }

@@ -10,7 +10,9 @@ use hunt_core::Timestamp;
 /// The `--at TIME` flag of commands whose outcome depends on the time.
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct At {
-    /// Act as if it were TIME (RFC 3339, such as 2026-11-28T10:00:00Z) instead of now
+    /// Act as if it were TIME (RFC 3339, such as 2026-11-28T10:00:00Z) instead of now; a
+    /// TIME before the log's last event is taken as that event's time (log time never goes
+    /// back)
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub at: Option<Timestamp>,
 }

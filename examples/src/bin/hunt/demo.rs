@@ -392,7 +392,9 @@ async fn finish(engine: &Engine, end: Timestamp, out: &mut dyn Write) -> Result<
             state.board_len()
         )?;
         board::write_board(&state.top(10), out)?;
-        engine.execute(Command::RevealBoard, end).await?;
+        engine
+            .execute(Command::RevealBoard { force: false }, end)
+            .await?;
         writeln!(
             out,
             "\nRevealed the final board at {}: the public board is the live one again",

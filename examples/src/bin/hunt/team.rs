@@ -15,9 +15,12 @@ use crate::store::Selection;
 pub enum Command {
     /// Register a team
     Add {
-        /// Display name, unique in the hunt (compared ignoring case and spacing)
+        /// Display name, unique in the hunt (compared ignoring case and spacing); names with
+        /// invisible or bidirectional control characters, or that look like a registered
+        /// team's (UTS #39 confusables, such as `Sea 0tters`), are refused
         name: String,
-        /// The team's division, for per-division standings (`hunt board --division`)
+        /// The team's division, for per-division standings (`hunt board --division`); required
+        /// when the hunt declares divisions, and then one of them (case ignored)
         #[arg(long, value_name = "D")]
         division: Option<String>,
         #[command(flatten)]
@@ -49,14 +52,15 @@ pub async fn run(
                 .register(&name, division.as_deref(), at.now())
                 .await?;
             let state = engine.snapshot();
-            let team = state.team(team).map_or(name.as_str(), |t| t.name.as_str());
-            match division {
+            let team = state.team(team);
+            let shown = team.map_or(name.as_str(), |t| t.name.as_str());
+            // The division as recorded: a declared one is named by its id, as declared.
+            match team.and_then(|t| t.division.as_deref()) {
                 Some(division) => writeln!(
                     out,
-                    "Registered team \"{team}\" in division \"{}\"",
-                    division.trim()
+                    "Registered team \"{shown}\" in division \"{division}\""
                 )?,
-                None => writeln!(out, "Registered team \"{team}\"")?,
+                None => writeln!(out, "Registered team \"{shown}\"")?,
             }
         }
         Command::List => list(&engine.snapshot(), out)?,

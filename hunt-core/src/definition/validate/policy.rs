@@ -588,6 +588,12 @@ impl Validator<'_, '_, '_> {
         for (k, hint) in hints.iter().enumerate() {
             let field = |key| Site::HintField(i, to_u32(k), key);
             let what = format_args!("hint `{}` of {name}", hint.id);
+            self.check_text(
+                &hint.content,
+                super::Text::Content,
+                &[field("content")],
+                &format_args!("the content of {what}"),
+            );
             if self.ok(field("content")) && hint.content.len() > MAX_CONTENT_BYTES {
                 ok = false;
                 self.check_len(
