@@ -21,6 +21,7 @@ mod log;
 mod output;
 mod render;
 mod rng;
+mod serve;
 mod store;
 mod submit;
 mod team;
@@ -36,10 +37,18 @@ use crate::failure::Failure;
 fn main() -> ExitCode {
     // Usage mistakes and `--help` exit here, with clap's own messages and exit codes (2, 0).
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-    {
+    // The service uses every core and needs sockets; the other commands do one thing at a
+    // time and only need timers.
+    let mut builder = if matches!(cli.command, cli::Command::Serve(_)) {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.enable_all();
+        builder
+    } else {
+        let mut builder = tokio::runtime::Builder::new_current_thread();
+        builder.enable_time();
+        builder
+    };
+    let runtime = match builder.build() {
         Ok(runtime) => runtime,
         Err(error) => {
             return Failure::User(format!("cannot start the async runtime: {error}")).report();
