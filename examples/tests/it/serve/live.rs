@@ -203,3 +203,22 @@ fn streams_deliver_solves_and_resume_where_they_left_off() {
     assert_eq!(code, 0, "{rest}");
     assert!(rest.contains("Stopped"), "{rest}");
 }
+
+#[test]
+fn the_freeze_is_pushed_at_its_instant_and_the_board_stops_moving() {
+    let (hunt, Tokens { a, .. }) = store(Some(3), -60);
+    let server = Server::start(&hunt);
+    let mut board = server.events("/events", None, None);
+    let first = board.next(WAIT).expect("a snapshot");
+    assert_eq!(first.json()["frozen"], false);
+    // Nothing is submitted: the clock alone freezes the board, and the stream says so.
+    let frozen = board.until("board", Duration::from_secs(8));
+    let frozen = frozen.last().expect("a board").json();
+    assert_eq!(frozen["frozen"], true, "{frozen}");
+    // A solve after the freeze: A sees its points, the public stream says nothing.
+    let body = r#"{"challenge":"door","answer":"hello","id":"late"}"#;
+    let verdict = server.post_json("/api/submit", Some(&a), body).json();
+    assert_eq!(verdict["words"], "Correct! +110 points, first blood");
+    assert_eq!(board.next(Duration::from_millis(1500)), None);
+    assert_eq!(server.get("/api/board", None).json()["rows"][0]["score"], 0);
+}

@@ -35,6 +35,8 @@ pub struct App {
     pub updates: broadcast::Sender<Update>,
     /// Recent solves, for announcements and resumed streams.
     pub solves: Arc<super::pump::SolveLog>,
+    /// The public board as last built, shared by every stream.
+    pub boards: Arc<super::snapshot::BoardCache>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Becomes true when the service is shutting down: live streams end so that the

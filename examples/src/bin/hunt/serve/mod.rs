@@ -76,6 +76,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         teams: teams.clone(),
         updates: updates.clone(),
         solves: solves.clone(),
+        boards: Arc::default(),
         metrics: metrics.clone(),
         stopping: stopping.clone(),
         keep_alive: Duration::from_secs(args.keep_alive.max(1)),

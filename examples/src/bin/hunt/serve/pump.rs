@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use hunt_core::engine::Engine;
 use hunt_core::event::{Event, JudgedAs};
+use hunt_core::state::HuntState;
 use hunt_core::store::Store;
 use hunt_core::{HuntId, Recorded, TeamId};
 use serde::Serialize;
@@ -53,6 +54,10 @@ pub struct Solve {
 #[derive(Debug, Default)]
 pub struct SolveLog {
     inner: Mutex<Solves>,
+    /// The state as of the position learned up to. Streams show this state, not the
+    /// engine's newest, so a board and the solves announced before it always agree: a
+    /// newer state could be past a solve not learned yet.
+    state: Mutex<Option<Arc<HuntState>>>,
 }
 
 #[derive(Debug, Default)]
@@ -63,8 +68,7 @@ struct Solves {
 
 impl SolveLog {
     /// Records the solves among `events`, naming teams and challenges from `engine`'s state.
-    fn learn(&self, engine: &Engine, events: &[Recorded]) {
-        let state = engine.snapshot();
+    fn learn(&self, state: &HuntState, events: &[Recorded]) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         for recorded in events {
             let Event::SubmissionJudged {
@@ -101,6 +105,16 @@ impl SolveLog {
         }
     }
 
+    /// The state as of the last position learned.
+    pub fn state(&self) -> Option<Arc<HuntState>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Records that everything up to `state`'s position is learned.
+    fn reached(&self, state: Arc<HuntState>) {
+        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
+    }
+
     /// The solves at positions in `(after, upto]`, or `None` if some of them are no longer
     /// remembered (the caller then shows a snapshot only).
     pub fn between(&self, after: u64, upto: u64) -> Option<Vec<Solve>> {
@@ -129,10 +143,12 @@ pub async fn start(
     teams: &TeamIndex,
     solves: &SolveLog,
 ) -> Result<u64, Failure> {
-    let upto = engine.snapshot().seq();
+    let state = engine.snapshot();
+    let upto = state.seq();
     let events = read(store, engine.hunt_id(), 0, upto).await?;
     teams.learn(&events);
-    solves.learn(engine, &events);
+    solves.learn(&state, &events);
+    solves.reached(state);
     Ok(upto)
 }
 
@@ -154,7 +170,6 @@ pub async fn run(
             _ = stopping.wait_for(|stop| *stop) => return,
         };
         let upto = state.seq();
-        drop(state);
         let events = match read(&*store, engine.hunt_id(), seq, upto).await {
             Ok(events) => events,
             Err(failure) => {
@@ -166,7 +181,8 @@ pub async fn run(
             }
         };
         teams.learn(&events);
-        solves.learn(&engine, &events);
+        solves.learn(&state, &events);
+        solves.reached(state);
         seq = upto;
         metrics.set_position(seq);
         // No receivers is not an error: nobody is watching right now.

@@ -2,6 +2,8 @@
 //! sends. Every number comes from the engine's public view, which is the board as of the
 //! freeze from the freeze until the reveal, so nothing here can leak a later solve.
 
+use std::sync::{Arc, Mutex};
+
 use hunt_core::Timestamp;
 use hunt_core::state::{HuntState, Row};
 use serde::Serialize;
@@ -75,5 +77,41 @@ impl Board {
             divisions: public.divisions().map(str::to_owned).collect(),
             series,
         }
+    }
+}
+
+/// A board with its JSON, as streams send it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Shown {
+    /// The board.
+    pub board: Board,
+    /// The board as JSON.
+    pub json: String,
+}
+
+/// The last board built, so that thousands of streams waking for one publish build and
+/// encode it once, not once each.
+#[derive(Debug, Default)]
+pub struct BoardCache {
+    last: Mutex<Option<(u64, bool, Arc<Shown>)>>,
+}
+
+impl BoardCache {
+    /// The public board of `state` at `now`, built at most once per log position and
+    /// freeze flag.
+    pub fn get(&self, state: &HuntState, now: Timestamp) -> Arc<Shown> {
+        let frozen_by_clock = state.hunt().freeze.is_some_and(|f| now >= f);
+        let key = (state.seq(), frozen_by_clock);
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((seq, frozen, shown)) = &*last
+            && (*seq, *frozen) == key
+        {
+            return shown.clone();
+        }
+        let board = Board::of(state, now);
+        let json = serde_json::to_string(&board).unwrap_or_else(|_| "null".to_owned());
+        let shown = Arc::new(Shown { board, json });
+        *last = Some((key.0, key.1, shown.clone()));
+        shown
     }
 }

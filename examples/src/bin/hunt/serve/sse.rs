@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -28,7 +29,7 @@ use super::auth::Who;
 use super::error::ApiError;
 use super::metrics::ClientGuard;
 use super::pump::Update;
-use super::snapshot::Board;
+use super::snapshot::Shown;
 use crate::clock::wall_clock;
 
 /// Entries a team's resumed stream reads back from the store before it gives up and sends
@@ -135,7 +136,7 @@ struct Public {
     /// The last position the client has seen.
     shown: Option<u64>,
     /// The last board sent.
-    sent: Option<Board>,
+    sent: Option<Arc<Shown>>,
     queue: VecDeque<Event>,
     started: bool,
     _guard: ClientGuard,
@@ -160,8 +161,12 @@ impl Public {
 
     /// Queues what changed in the public view since the last look.
     fn look(&mut self) {
-        let state = self.app.engine.snapshot();
-        let board = Board::of(&state, wall_clock());
+        // The state the pump has read the log up to, so no solve before it is unknown.
+        let Some(state) = self.app.solves.state() else {
+            return;
+        };
+        let shown_now = self.app.boards.get(&state, wall_clock());
+        let board = &shown_now.board;
         if let Some(shown) = self.shown.filter(|shown| board.seq > *shown) {
             // Solves the public view includes; none after the freeze until the reveal.
             for solve in self
@@ -175,10 +180,18 @@ impl Public {
                 }
             }
         }
-        if self.sent.as_ref() != Some(&board) {
-            self.queue.push_back(event("board", board.seq, &board));
+        let same = self
+            .sent
+            .as_ref()
+            .is_some_and(|sent| Arc::ptr_eq(sent, &shown_now) || **sent == *shown_now);
+        if !same {
+            let event = Event::default()
+                .event("board")
+                .id(board.seq.to_string())
+                .data(shown_now.json.as_str());
+            self.queue.push_back(event);
             self.shown = Some(board.seq);
-            self.sent = Some(board);
+            self.sent = Some(shown_now);
         }
     }
 }
