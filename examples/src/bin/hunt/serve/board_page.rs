@@ -64,12 +64,13 @@ pub async fn page(
     let division = serde_json::to_string(&query.division).unwrap_or_else(|_| "null".to_owned());
     let body = format!(
         "<header><h1>{}</h1><div class=\"stats\">{frozen}<span><b id=\"teams\">{}</b> teams\
-         </span></div></header><main>{tabs}<div id=\"blood\" aria-live=\"polite\"></div>\
+         </span></div></header><main class=\"wide\">{tabs}<div id=\"blood\" aria-live=\"polite\"></div>\
          <div class=\"grid\"><div><table class=\"board\"><thead><tr><th class=\"num\">#</th>\
          <th>Team</th><th class=\"num\">Score</th><th class=\"num\">Solves</th></tr></thead>\
          <tbody id=\"rows\">{}</tbody></table></div><div><h2>Top 10</h2>\
          <svg id=\"graph\" viewBox=\"0 0 600 400\" width=\"100%\" role=\"img\" \
-         aria-label=\"Score graph of the top 10\"></svg></div></div></main>\
+         aria-label=\"Score graph of the top 10\"></svg><ul class=\"legend\" id=\"legend\"></ul>\
+         </div></div></main>\
          <script>const INITIAL = {}; const DIVISION = {};\n{SCRIPT}</script>",
         escape(&board.title),
         board.total,
@@ -126,22 +127,32 @@ function rows(list) {
 function graph(board) {
   const svg = document.getElementById('graph');
   const W = 600, H = 400, L = 50, B = 30, now = Date.now();
-  const t0 = board.start, t1 = Math.max(t0 + 1, Math.min(board.end, now));
-  let max = 1;
-  board.series.forEach(s => s.points.forEach(p => { max = Math.max(max, p[1]); }));
-  const x = t => L + (Math.min(Math.max(t, t0), t1) - t0) / (t1 - t0) * (W - L - 10);
+  // From a little before the first scoring to now (or the end): the action fills the width.
+  let first = Infinity, max = 1;
+  board.series.forEach(s => s.points.forEach(p => { first = Math.min(first, p[0]); max = Math.max(max, p[1]); }));
+  // Up to now, or the end; a frozen board's graph stops at the freeze.
+  const stop = board.frozen && board.freeze_at ? board.freeze_at : Infinity;
+  const t1 = Math.max(board.start + 1, Math.min(board.end, now, stop));
+  const from = Math.max(board.start, Math.min(first, t1));
+  const t0 = Math.max(board.start, from - Math.max((t1 - from) * 0.05, 30000));
+  const x = t => L + (Math.min(Math.max(t, t0), t1) - t0) / Math.max(t1 - t0, 1) * (W - L - 10);
   const y = v => H - B - Math.max(v, 0) / max * (H - B - 10);
+  const clock = t => new Date(t).toISOString().slice(11, 16);
   let out = `<line x1="${L}" y1="${H-B}" x2="${W-10}" y2="${H-B}" stroke="#999"/>` +
     `<line x1="${L}" y1="10" x2="${L}" y2="${H-B}" stroke="#999"/>` +
-    `<text x="${L-6}" y="16" text-anchor="end">${max}</text><text x="${L-6}" y="${H-B}" text-anchor="end">0</text>`;
+    `<text x="${L-6}" y="16" text-anchor="end">${max}</text><text x="${L-6}" y="${H-B}" text-anchor="end">0</text>` +
+    `<text x="${L}" y="${H-8}">${clock(t0)}</text><text x="${W-10}" y="${H-8}" text-anchor="end">${clock(t1)}</text>`;
+  let legend = '';
   board.series.forEach((s, i) => {
-    let d = `M${x(t0)},${y(0)}`, last = 0;
-    s.points.forEach(p => { d += ` H${x(p[0])} V${y(p[1])}`; last = p[1]; });
+    const color = COLORS[i % 10];
+    let d = `M${x(t0)},${y(0)}`;
+    s.points.forEach(p => { d += ` H${x(p[0])} V${y(p[1])}`; });
     d += ` H${x(t1)}`;
-    out += `<path d="${d}" fill="none" stroke="${COLORS[i % 10]}" stroke-width="3"/>` +
-      `<text x="${W-14}" y="${y(last) - 4}" text-anchor="end" style="fill:${COLORS[i % 10]}">${esc(s.team)}</text>`;
+    out += `<path d="${d}" fill="none" stroke="${color}" stroke-width="3"/>`;
+    legend += `<li><i style="background:${color}"></i>${esc(s.team)}</li>`;
   });
   svg.innerHTML = out;
+  document.getElementById('legend').innerHTML = legend;
 }
 function board(b) {
   document.getElementById('teams').textContent = b.total;

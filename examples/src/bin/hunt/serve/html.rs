@@ -83,6 +83,13 @@ table.board tr.top td { font-weight:700; }
 .tabs a { padding:.3rem .9rem; border-radius:999px; border:1px solid var(--line);
   color:var(--ink); text-decoration:none; background:var(--card); }
 .tabs a.on { background:var(--ink); color:#fff; }
+.frozen[hidden] { display:none; }
+main.wide { max-width: 1700px; }
+.grid h2 { margin-top: 0; }
+.legend { display:flex; flex-wrap:wrap; gap:.3rem 1.2rem; list-style:none; padding:0;
+  font-size:1.05rem; }
+.legend i { display:inline-block; width:1.1rem; height:.35rem; border-radius:2px;
+  vertical-align:middle; margin-right:.4rem; }
 .frozen { display:inline-block; background:#dbeafe; color:#1e3a8a; padding:.2rem .8rem;
   border-radius:999px; font-weight:700; }
 #blood { min-height: 2.4rem; font-size:1.4rem; font-weight:700; color:var(--bad); }

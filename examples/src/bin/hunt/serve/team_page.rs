@@ -222,9 +222,10 @@ fn card(view: &ChallengeView, csrf: &str, now: Timestamp) -> String {
             let slug_e = escape(slug);
             let mut out = format!(
                 "<section class=\"card{}\" id=\"c-{slug_e}\"><h3><span>{}</span>\
-                 <span class=\"meta\">{points} points · {solves} solves</span></h3>{}",
+                 <span class=\"meta\">{points} points · {solves} {}</span></h3>{}",
                 if solved.is_some() { " solved" } else { "" },
                 escape(title),
+                if *solves == 1 { "solve" } else { "solves" },
                 markdown(content),
             );
             for hint in hints {
