@@ -22,8 +22,15 @@ pub struct Server {
 impl Server {
     /// Starts the service on `hunt`'s store and waits until it listens.
     pub fn start(hunt: &Hunt) -> Self {
+        Self::start_with(hunt, &[])
+    }
+
+    /// [`Server::start`], with more arguments for `hunt serve`.
+    pub fn start_with(hunt: &Hunt, more: &[&str]) -> Self {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--keep-alive", "1"];
+        args.extend_from_slice(more);
         let mut child = hunt
-            .command(&["serve", "--listen", "127.0.0.1:0", "--keep-alive", "1"])
+            .command(&args)
             .env("HUNT_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -222,3 +222,25 @@ fn the_freeze_is_pushed_at_its_instant_and_the_board_stops_moving() {
     assert_eq!(board.next(Duration::from_millis(1500)), None);
     assert_eq!(server.get("/api/board", None).json()["rows"][0]["score"], 0);
 }
+
+#[test]
+fn a_client_past_the_rate_limit_gets_429_before_the_engine_is_asked() {
+    let (hunt, Tokens { a, b, .. }) = store(None, -60);
+    let server = Server::start_with(&hunt, &["--rate", "1"]);
+    let seq = |server: &Server| server.get("/health", None).json()["seq"].clone();
+    let guess = |token: &str, id: &str| {
+        let body = format!(r#"{{"challenge":"door","answer":"nope","id":"{id}"}}"#);
+        server.post_json("/api/submit", Some(token), &body)
+    };
+    // A burst of two, then refused until the bucket refills.
+    assert_eq!(guess(&a, "g1").status, 200);
+    assert_eq!(guess(&a, "g2").status, 200);
+    let before = seq(&server);
+    let refused = guess(&a, "g3");
+    assert!(refused.error(429).contains("retry in"));
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    assert_eq!(seq(&server), before, "the engine judged nothing");
+    // Other clients and reads are not held back.
+    assert_eq!(guess(&b, "g4").status, 200);
+    assert_eq!(server.get("/api/progress", Some(&a)).status, 200);
+}

@@ -37,6 +37,8 @@ pub struct App {
     pub solves: Arc<super::pump::SolveLog>,
     /// The public board as last built, shared by every stream.
     pub boards: Arc<super::snapshot::BoardCache>,
+    /// The per-client rate limit of writes.
+    pub limiter: Arc<super::limit::Limiter>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Becomes true when the service is shutting down: live streams end so that the
@@ -81,6 +83,10 @@ pub fn router(app: App) -> Router {
         .route("/metrics", get(super::metrics::render))
         .route("/health", get(api::health))
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            super::limit::limit,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(
             // Spans name the route's pattern, never the path itself: a join link's path is

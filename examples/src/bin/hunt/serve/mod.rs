@@ -13,6 +13,7 @@ mod auth;
 mod board_page;
 mod error;
 mod html;
+mod limit;
 mod metrics;
 mod pump;
 mod shutdown;
@@ -43,6 +44,10 @@ pub struct Args {
     /// The address to listen on (port 0: any free port, printed at start)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Writes (submissions, hints, forms) per second each client may send, in bursts of
+    /// twice that, before it gets 429; 0 for no limit
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub rate: u32,
     /// Seconds between keep-alive comments on idle event streams
     #[arg(long, value_name = "S", default_value_t = 15)]
     pub keep_alive: u64,
@@ -77,6 +82,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         updates: updates.clone(),
         solves: solves.clone(),
         boards: Arc::default(),
+        limiter: Arc::new(limit::Limiter::new(args.rate)),
         metrics: metrics.clone(),
         stopping: stopping.clone(),
         keep_alive: Duration::from_secs(args.keep_alive.max(1)),
@@ -103,7 +109,8 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     )?;
     out.flush()?;
     tracing::info!(%bound, hunt = %hunt, "serving");
-    let served = axum::serve(listener, app::router(app))
+    let service = app::router(app).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown::signal(stop))
         .await;
     // The pump ends with the streams; wait for it so the engine is dropped last.
