@@ -27,13 +27,23 @@ impl Server {
 
     /// [`Server::start`], with more arguments for `hunt serve`.
     pub fn start_with(hunt: &Hunt, more: &[&str]) -> Self {
+        Self::spawn(hunt, more, "warn", Stdio::inherit())
+    }
+
+    /// [`Server::start`], logging at `level` to the file `log`.
+    pub fn start_logged(hunt: &Hunt, level: &str, log: &std::path::Path) -> Self {
+        let file = std::fs::File::create(log).expect("a log file");
+        Self::spawn(hunt, &[], level, Stdio::from(file))
+    }
+
+    fn spawn(hunt: &Hunt, more: &[&str], level: &str, stderr: Stdio) -> Self {
         let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--keep-alive", "1"];
         args.extend_from_slice(more);
         let mut child = hunt
             .command(&args)
-            .env("HUNT_LOG", "warn")
+            .env("HUNT_LOG", level)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("hunt serve starts");
         let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));

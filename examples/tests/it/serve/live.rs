@@ -244,3 +244,22 @@ fn a_client_past_the_rate_limit_gets_429_before_the_engine_is_asked() {
     assert_eq!(guess(&b, "g4").status, 200);
     assert_eq!(server.get("/api/progress", Some(&a)).status, 200);
 }
+
+#[test]
+fn logs_never_contain_answers_or_tokens() {
+    let (hunt, Tokens { a, .. }) = store(None, -60);
+    let log = hunt.scratch("serve.log");
+    let server = Server::start_logged(&hunt, "trace", &log);
+    for (answer, id) in [("WRONG-GUESS-TEXT", "l1"), ("hello", "l2")] {
+        let body = format!(r#"{{"challenge":"door","answer":"{answer}","id":"{id}"}}"#);
+        assert_eq!(server.post_json("/api/submit", Some(&a), &body).status, 200);
+    }
+    assert_eq!(server.get(&format!("/join/{a}"), None).status, 303);
+    let (code, _) = server.terminate();
+    assert_eq!(code, 0);
+    let logged = std::fs::read_to_string(&log).expect("the log");
+    assert!(logged.contains("submission"), "{logged}");
+    for secret in ["WRONG-GUESS-TEXT", "hello", a.as_str()] {
+        assert!(!logged.contains(secret), "{secret:?} logged: {logged}");
+    }
+}

@@ -61,6 +61,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let store = selection.open_store(Create::Never).await?;
     let hunt = selection.hunt_id(&*store).await?;
