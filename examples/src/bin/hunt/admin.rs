@@ -76,6 +76,17 @@ pub enum Command {
         #[command(flatten)]
         at: At,
     },
+    /// Print a new admin token and its link for `hunt serve`, replacing the previous one
+    #[command(
+        after_help = "The store keeps only the token's SHA-256 digest (in admin-token.sha256 \
+        in the store's directory), so the token is shown once; run this again to get a new \
+        one, which also revokes the old one, on a running service too."
+    )]
+    Token {
+        /// The service's address, to print the link with
+        #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
+        url: String,
+    },
 }
 
 /// Runs a `hunt admin` command.
@@ -84,6 +95,9 @@ pub async fn run(
     command: Command,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
+    if let Command::Token { url } = &command {
+        return admin_token(selection, url, out);
+    }
     let engine = selection.open_engine().await?;
     let state = engine.snapshot();
     // The core command, when, and the team whose row to show after.
@@ -126,6 +140,7 @@ pub async fn run(
             };
             (core, at, None)
         }
+        Command::Token { .. } => unreachable!("handled above"),
         Command::Unhide { team, at } => {
             let id = team::find(&state, &team)?;
             let core = CoreCommand::SetHidden {
@@ -258,6 +273,26 @@ async fn reveal(
     writeln!(
         out,
         "The public board now shows the live standings, for good: {shows} (`hunt board --public`)"
+    )?;
+    Ok(())
+}
+
+/// `hunt admin token`: a new admin token, whose digest replaces the previous one.
+fn admin_token(selection: &Selection, url: &str, out: &mut dyn Write) -> Result<(), Failure> {
+    let dir = selection.data_dir();
+    if !dir.is_dir() {
+        return Err(Failure::user(format!(
+            "there is no hunt store at {}: load a hunt with `hunt init FILE` first",
+            dir.display()
+        )));
+    }
+    let token = crate::serve::tokens::new_admin(&dir).map_err(Failure::Store)?;
+    let url = url.trim_end_matches('/');
+    writeln!(out, "Admin token: {}", token.to_hex())?;
+    writeln!(
+        out,
+        "Admin link: {url}/join/{} (shown once; the previous admin token no longer works)",
+        token.to_hex()
     )?;
     Ok(())
 }

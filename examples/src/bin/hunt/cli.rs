@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand};
 
 use crate::failure::Failure;
 use crate::store::{Postgres, Selection};
-use crate::{admin, board, check, demo, export, graph, hint, import, init, log, submit, team};
+use crate::{
+    admin, board, check, demo, export, graph, hint, import, init, log, serve, submit, team,
+};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -77,6 +79,8 @@ pub enum Command {
     Export(export::Args),
     /// Load a hunt written by `hunt export` into the store
     Import(import::Args),
+    /// Serve the hunt live: team pages, the live board, a JSON API and event streams
+    Serve(serve::Args),
     /// Simulate a whole hunt on the sample hunt, then show the final board and the score graph
     Demo(demo::Args),
 }
@@ -102,5 +106,6 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
         Command::Export(args) => export::run(&selection, &args, out).await,
         Command::Import(args) => import::run(&selection, &args, out).await,
         Command::Demo(args) => demo::run(&selection, &args, out).await,
+        Command::Serve(args) => serve::run(&selection, &args, out).await,
     }
 }

@@ -21,6 +21,7 @@ mod log;
 mod output;
 mod render;
 mod rng;
+mod serve;
 mod store;
 mod submit;
 mod team;
@@ -36,11 +37,14 @@ use crate::failure::Failure;
 fn main() -> ExitCode {
     // Usage mistakes and `--help` exit here, with clap's own messages and exit codes (2, 0).
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        // I/O for the PostgreSQL store's sockets, time for sleeps and timeouts.
-        .enable_all()
-        .build()
-    {
+    // The service uses every core; the other commands do one thing at a time. Both need
+    // I/O (the PostgreSQL store's sockets, the service's listener) and time.
+    let mut builder = if matches!(cli.command, cli::Command::Serve(_)) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             return Failure::User(format!("cannot start the async runtime: {error}")).report();

@@ -8,6 +8,7 @@ use hunt_core::state::{ChallengeView, HintView, HuntState};
 use crate::clock::At;
 use crate::failure::Failure;
 use crate::render;
+use crate::serve::tokens::Token;
 use crate::store::Selection;
 
 /// The `hunt team` commands.
@@ -23,6 +24,9 @@ pub enum Command {
         /// when the hunt declares divisions, and then one of them (case ignored)
         #[arg(long, value_name = "D")]
         division: Option<String>,
+        /// The address of `hunt serve`, to print the team's join link with
+        #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
+        url: String,
         #[command(flatten)]
         at: At,
     },
@@ -47,9 +51,16 @@ pub async fn run(
 ) -> Result<(), Failure> {
     let engine = selection.open_engine().await?;
     match command {
-        Command::Add { name, division, at } => {
+        Command::Add {
+            name,
+            division,
+            url,
+            at,
+        } => {
+            // The token's digest is the registration's key: the log keeps it, not the token.
+            let token = Token::random().map_err(Failure::Store)?;
             let team = engine
-                .register(&name, division.as_deref(), at.now())
+                .register_with_key(&name, division.as_deref(), token.key(), at.now())
                 .await?;
             let state = engine.snapshot();
             let team = state.team(team);
@@ -62,6 +73,12 @@ pub async fn run(
                 )?,
                 None => writeln!(out, "Registered team \"{shown}\"")?,
             }
+            writeln!(
+                out,
+                "Join link: {}/join/{} (shown once: the store keeps only its digest)",
+                url.trim_end_matches('/'),
+                token.to_hex()
+            )?;
         }
         Command::List => list(&engine.snapshot(), out)?,
         Command::Show { name, at } => {

@@ -1,0 +1,357 @@
+//! Load harness for `hunt serve` (not a timed test): starts the service on a fresh sled store
+//! over loopback, opens many SSE clients on the public stream and has teams submit a mix of
+//! right, wrong and repeated answers, then reports submissions per second, submit latency,
+//! the delay from an acknowledged solve to its arrival at SSE clients, and memory per SSE
+//! client.
+//!
+//! `cargo run --release -p benches --bin serve_load -- HUNT_BINARY [SSE_CLIENTS] [TEAMS]
+//! [SECONDS]` (defaults 5000, 500, 20). Both processes need more open files than the usual
+//! soft limit of 1,024: the harness raises its own and the service's to the hard limit (by
+//! re-running itself under `sh -c 'ulimit -n …'`, which needs no unsafe code) and says so
+//! when that is not enough.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+/// Challenges of the generated hunt; team `t` answers challenge `c` with `answer-c`.
+const CHALLENGES: usize = 20;
+
+/// One SSE client in this many records arrival times (all of them read everything).
+const SAMPLE_EVERY: usize = 25;
+
+type Arrivals = Arc<Mutex<Vec<(String, Instant)>>>;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(hunt) = args.get(1).cloned() else {
+        eprintln!("usage: serve_load HUNT_BINARY [SSE_CLIENTS] [TEAMS] [SECONDS]");
+        std::process::exit(2);
+    };
+    let number =
+        |i: usize, default: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(default);
+    let (sse, teams, seconds) = (number(2, 5000), number(3, 500), number(4, 20));
+    let needed = sse + teams + 256;
+    let soft = open_files_limit("-n");
+    if soft < needed as u64 && std::env::var_os("SERVE_LOAD_RAISED").is_none() {
+        let hard = open_files_limit("-Hn");
+        eprintln!("raising the open-files limit from {soft} to the hard limit {hard}");
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -n \"$(ulimit -Hn)\" && exec \"$0\" \"$@\"")
+            .args(&args)
+            .env("SERVE_LOAD_RAISED", "1")
+            .status()
+            .expect("sh runs");
+        std::process::exit(status.code().unwrap_or(1));
+    }
+    if soft < needed as u64 {
+        eprintln!(
+            "warning: {soft} open files allowed, {needed} needed: expect refused connections"
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(run(hunt, sse, teams, Duration::from_secs(seconds as u64)));
+}
+
+/// `ulimit FLAG` as the shell reports it.
+fn open_files_limit(flag: &str) -> u64 {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit {flag}"))
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(u64::MAX)
+}
+
+fn iso(offset: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64;
+    // RFC 3339 by hand: days from the civil calendar (Howard Hinnant's algorithm).
+    let t = now + offset;
+    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("store");
+    let mut file = format!(
+        "id = \"load\"\ntitle = \"Load\"\nstart = \"{}\"\nend = \"{}\"\n",
+        iso(-600),
+        iso(7200)
+    );
+    for c in 0..CHALLENGES {
+        file.push_str(&format!(
+            "\n[[challenge]]\nid = \"c{c}\"\ntitle = \"Challenge {c}\"\npoints = {}\nanswers = [\"answer-{c}\"]\n",
+            100 + c
+        ));
+    }
+    let path = dir.path().join("load.toml");
+    std::fs::write(&path, file).expect("hunt file");
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(&hunt)
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .output()
+            .expect("hunt runs");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    cli(&["init", path.to_str().expect("UTF-8")]);
+    let admin = cli(&["admin", "token"])
+        .split("Admin token: ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("a token")
+        .to_owned();
+    let mut server = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n \"$(ulimit -Hn)\"; exec \"$0\" \"$@\"")
+        .arg(&hunt)
+        .arg("--data")
+        .arg(&data)
+        .args(["serve", "--listen", "127.0.0.1:0", "--rate", "0"])
+        .env("HUNT_LOG", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("hunt serve starts");
+    let pid = server.id().expect("a pid");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .await
+        .expect("the address");
+    let addr: String = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .expect("an address")
+        .to_owned();
+
+    // Teams, registered through the admin API.
+    let mut tokens = Vec::new();
+    for t in 0..teams {
+        let body = format!("{{\"name\":\"Team {t}\"}}");
+        let (_, reply) = request(&addr, "POST", "/api/admin/team", &admin, &body).await;
+        let token = reply
+            .split("\"token\":\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("a token")
+            .to_owned();
+        tokens.push(token);
+    }
+
+    let rss_before = rss_kib(pid);
+    let arrivals: Vec<Arrivals> = (0..sse.div_ceil(SAMPLE_EVERY))
+        .map(|_| Arrivals::default())
+        .collect();
+    let mut readers = Vec::new();
+    let mut opened = 0;
+    for i in 0..sse {
+        let Ok(stream) = TcpStream::connect(&addr).await else {
+            continue;
+        };
+        opened += 1;
+        let sample = (i % SAMPLE_EVERY == 0).then(|| arrivals[i / SAMPLE_EVERY].clone());
+        readers.push(tokio::spawn(follow(stream, sample)));
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_after = rss_kib(pid);
+
+    // Submitters: each team guesses wrong, right and repeats, as fast as it is answered.
+    let acks: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let latencies: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let started = Instant::now();
+    let mut submitters = Vec::new();
+    for (t, token) in tokens.into_iter().enumerate() {
+        let (addr, acks, latencies) = (addr.clone(), acks.clone(), latencies.clone());
+        submitters.push(tokio::spawn(async move {
+            let mut n = 0usize;
+            let mut next = 0usize;
+            while started.elapsed() < duration {
+                n += 1;
+                let (challenge, answer, id) = match n % 10 {
+                    0..=5 => (next % CHALLENGES, "wrong".to_owned(), format!("w{n}")),
+                    6 | 7 => (
+                        next % CHALLENGES,
+                        format!("answer-{}", next % CHALLENGES),
+                        format!("r{next}"),
+                    ),
+                    _ => (
+                        next.saturating_sub(1) % CHALLENGES,
+                        "again".to_owned(),
+                        format!("w{}", n - 1),
+                    ),
+                };
+                let body = format!(
+                    "{{\"challenge\":\"c{challenge}\",\"answer\":\"{answer}\",\"id\":\"{id}\"}}"
+                );
+                let sent = Instant::now();
+                let (status, reply) = request(&addr, "POST", "/api/submit", &token, &body).await;
+                let took = sent.elapsed();
+                latencies.lock().expect("unpoisoned").push(took);
+                if status == 200
+                    && reply.contains("\"verdict\":\"correct\"")
+                    && reply.contains("\"duplicate\":false")
+                {
+                    acks.lock()
+                        .expect("unpoisoned")
+                        .insert(format!("Team {t}|Challenge {challenge}"), Instant::now());
+                    next += 1;
+                }
+            }
+        }));
+    }
+    for s in submitters {
+        let _ = s.await;
+    }
+    let elapsed = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let mut latencies = latencies.lock().expect("unpoisoned").clone();
+    latencies.sort();
+    let acks = acks.lock().expect("unpoisoned").clone();
+    let mut delays: Vec<Duration> = Vec::new();
+    let mut missing = 0usize;
+    for sample in &arrivals {
+        let seen: HashMap<String, Instant> =
+            sample.lock().expect("unpoisoned").iter().cloned().collect();
+        for (key, ack) in &acks {
+            match seen.get(key) {
+                Some(at) => delays.push(at.saturating_duration_since(*ack)),
+                None => missing += 1,
+            }
+        }
+    }
+    delays.sort();
+    let pct = |v: &[Duration], p: f64| {
+        v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1)))
+            .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "SSE clients: {opened} of {sse} opened; teams: {teams}; {:.1} s",
+        elapsed.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "submissions: {} ({:.0}/s), {} solves; submit latency p50 {:.2} ms, p99 {:.2} ms",
+        latencies.len(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        acks.len(),
+        pct(&latencies, 0.5),
+        pct(&latencies, 0.99)
+    );
+    let _ = writeln!(
+        out,
+        "solve -> SSE delay over {} samples: p50 {:.2} ms, p99 {:.2} ms; {missing} not seen (sampled clients)",
+        delays.len(),
+        pct(&delays, 0.5),
+        pct(&delays, 0.99)
+    );
+    if let (Some(before), Some(after)) = (rss_before, rss_after) {
+        let _ = writeln!(
+            out,
+            "service RSS: {before} KiB before SSE, {after} KiB with them: {:.1} KiB per client",
+            (after as f64 - before as f64) / opened.max(1) as f64
+        );
+    }
+    for r in readers {
+        r.abort();
+    }
+    let _ = server.kill().await;
+}
+
+/// The resident memory of process `pid`, in KiB.
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+}
+
+/// One HTTP/1.0 request; returns the status and the body.
+async fn request(addr: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    let Ok(mut stream) = TcpStream::connect(addr).await else {
+        return (0, String::new());
+    };
+    let head = format!(
+        "{method} {path} HTTP/1.0\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return (0, String::new());
+    }
+    let mut raw = String::new();
+    let _ = stream.read_to_string(&mut raw).await;
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
+    (status, body)
+}
+
+/// Reads the public stream; a sampled client records when each solve arrives.
+async fn follow(mut stream: TcpStream, sample: Option<Arrivals>) {
+    let request = "GET /events HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n";
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return;
+    }
+    let mut lines = BufReader::new(stream).lines();
+    let mut name = String::new();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if let Some(n) = line.strip_prefix("event:") {
+            name = n.trim().to_owned();
+        } else if let Some(data) = line.strip_prefix("data:")
+            && name == "solve"
+            && let Some(sample) = &sample
+        {
+            let field = |key: &str| {
+                data.split(&format!("\"{key}\":\""))
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let key = format!("{}|{}", field("team_name"), field("challenge"));
+            sample
+                .lock()
+                .expect("unpoisoned")
+                .push((key, Instant::now()));
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! `hunt serve`: the live hunt as a web service — team pages, the live board, a JSON API
+//! with its OpenAPI document, server-sent events, metrics — on the selected store.
+//!
+//! This is the reference for embedding the engine in an axum service: handlers call the
+//! engine's typed commands and render its views; they decide nothing. One module per
+//! concept: `app` (shared state, routes), `tokens` and `auth` (who is asking), `team_page`
+//! and `board_page` (HTML), `api` (JSON, OpenAPI), `sse` (streams), `pump` (the log feed
+//! of the live views), `snapshot` (the public board as a value), `metrics`, `shutdown`.
+
+mod api;
+mod app;
+mod auth;
+mod board_page;
+mod error;
+mod html;
+mod limit;
+mod metrics;
+mod pump;
+mod shutdown;
+mod snapshot;
+mod sse;
+mod team_page;
+pub mod tokens;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{broadcast, watch};
+
+use crate::failure::Failure;
+use crate::store::{Create, Selection};
+
+/// Arguments of `hunt serve`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Teams open the join link `hunt team add` printed; the organiser \
+    opens the one `hunt admin token` printed. The board is at /board, the API's OpenAPI \
+    document at /openapi.json, metrics at /metrics. Stops on Ctrl-C or SIGTERM once the \
+    requests in flight are answered."
+)]
+pub struct Args {
+    /// The address to listen on (port 0: any free port, printed at start)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Writes (submissions, hints, forms) per second each client may send, in bursts of
+    /// twice that, before it gets 429; 0 for no limit
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub rate: u32,
+    /// Seconds between keep-alive comments on idle event streams
+    #[arg(long, value_name = "S", default_value_t = 15)]
+    pub keep_alive: u64,
+}
+
+/// Runs `hunt serve` until Ctrl-C or SIGTERM.
+pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HUNT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+    let store = selection.open_store(Create::Never).await?;
+    let hunt = selection.hunt_id(&*store).await?;
+    let engine = Arc::new(
+        hunt_core::engine::Engine::open(store.clone(), &hunt, crate::store::secret()).await?,
+    );
+    let teams = Arc::new(tokens::TeamIndex::default());
+    let solves = Arc::new(pump::SolveLog::default());
+    let metrics = Arc::new(metrics::Metrics::default());
+    let seq = pump::start(&engine, &*store, &teams, &solves).await?;
+    metrics.set_position(seq);
+    let (updates, _) = broadcast::channel(pump::CHANNEL);
+    let (stop, stopping) = watch::channel(false);
+    let app = app::App {
+        engine: engine.clone(),
+        data: selection.data_dir(),
+        store: store.clone(),
+        teams: teams.clone(),
+        updates: updates.clone(),
+        solves: solves.clone(),
+        boards: Arc::default(),
+        limiter: Arc::new(limit::Limiter::new(args.rate)),
+        metrics: metrics.clone(),
+        stopping: stopping.clone(),
+        keep_alive: Duration::from_secs(args.keep_alive.max(1)),
+    };
+    let pump = tokio::spawn(pump::run(
+        engine.clone(),
+        store,
+        teams,
+        solves,
+        updates,
+        metrics,
+        seq,
+        stopping,
+    ));
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| Failure::user(format!("cannot listen on {}: {e}", args.listen)))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| Failure::user(format!("cannot read the bound address: {e}")))?;
+    writeln!(
+        out,
+        "Serving hunt `{hunt}` on http://{bound}/ (board: http://{bound}/board)"
+    )?;
+    out.flush()?;
+    tracing::info!(%bound, hunt = %hunt, "serving");
+    let service = app::router(app).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown::signal(stop))
+        .await;
+    // The pump ends with the streams; wait for it so the engine is dropped last.
+    let _ = pump.await;
+    served.map_err(|e| Failure::user(format!("the server failed: {e}")))?;
+    writeln!(out, "Stopped: every request in flight was answered")?;
+    Ok(())
+}

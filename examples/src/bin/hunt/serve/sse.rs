@@ -1,0 +1,350 @@
+//! Server-sent event streams: the public one (`/events`: the board, first bloods) and a
+//! team's own (`/api/team/events`: its verdicts, hints, unlocks).
+//!
+//! Every event's id is a log position, so a client that reconnects with `Last-Event-ID`
+//! gets what it missed: the solves since (from the pump's memory) or its team's events
+//! since (from the store), then a full snapshot. A client that fell too far behind, or
+//! behind the broadcast channel, gets the snapshot alone, never a gap. The public stream
+//! reads only the engine's public view, so during the freeze it has nothing new to say
+//! until the reveal. Both streams also wake at the next instant time alone changes what
+//! they show ([`Engine::next_change`](hunt_core::engine::Engine::next_change)).
+
+use std::collections::{BTreeSet, VecDeque};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use hunt_core::event::{Event as LogEvent, JudgedAs};
+use hunt_core::state::ChallengeView;
+use hunt_core::{Recorded, TeamId, Timestamp};
+use serde_json::json;
+use tokio::sync::broadcast::{Receiver, error::RecvError};
+
+use super::app::App;
+use super::auth::Who;
+use super::error::ApiError;
+use super::metrics::ClientGuard;
+use super::pump::Update;
+use super::snapshot::Shown;
+use crate::clock::wall_clock;
+
+/// Entries a team's resumed stream reads back from the store before it gives up and sends
+/// a snapshot instead.
+const TEAM_REPLAY: usize = 2_000;
+
+/// `GET /events`: the public stream.
+pub async fn public(
+    State(app): State<App>,
+    headers: HeaderMap,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let stream = Public {
+        rx: app.updates.subscribe(),
+        shown: last_event_id(&headers),
+        sent: None,
+        queue: VecDeque::new(),
+        started: false,
+        _guard: app.metrics.client(),
+        app: app.clone(),
+    };
+    let events = futures_util::stream::unfold(stream, |mut s| async move {
+        s.next().await.map(|event| (Ok(event), s))
+    });
+    Sse::new(events).keep_alive(KeepAlive::new().interval(app.keep_alive))
+}
+
+/// `GET /api/team/events`: the team's own stream.
+pub async fn team(
+    State(app): State<App>,
+    who: Who,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let (team, _) = who.team()?;
+    let mut stream = Own {
+        rx: app.updates.subscribe(),
+        team,
+        open: BTreeSet::new(),
+        seq: 0,
+        queue: VecDeque::new(),
+        started: false,
+        _guard: app.metrics.client(),
+        app: app.clone(),
+    };
+    stream.resume(last_event_id(&headers)).await;
+    let events = futures_util::stream::unfold(stream, |mut s| async move {
+        s.next().await.map(|event| (Ok(event), s))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(app.keep_alive)))
+}
+
+/// The position a reconnecting client last saw.
+fn last_event_id(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// An event named `name` with id `seq` and `data` as JSON.
+fn event(name: &str, seq: u64, data: &impl serde::Serialize) -> Event {
+    let data = serde_json::to_string(data).unwrap_or_else(|_| "null".to_owned());
+    Event::default().event(name).id(seq.to_string()).data(data)
+}
+
+/// Sleeps until `at` on the wall clock, or forever for `None`.
+async fn sleep_until(at: Option<Timestamp>) {
+    match at {
+        Some(at) => {
+            let millis = at.0.saturating_sub(wall_clock().0).max(0);
+            // A few milliseconds late, so the view has surely changed when we look.
+            let wait = Duration::from_millis(u64::try_from(millis).unwrap_or(0) + 5);
+            tokio::time::sleep(wait).await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// What woke a stream.
+enum Wake {
+    /// Something to look at (an update, a lag, or the clock).
+    Look(Option<Update>),
+    /// The service is stopping or the feed closed.
+    End,
+}
+
+/// Waits for an update, the next time-driven change, or the end.
+async fn wake(app: &App, rx: &mut Receiver<Update>, next: Option<Timestamp>) -> Wake {
+    let mut stopping = app.stopping.clone();
+    tokio::select! {
+        update = rx.recv() => match update {
+            Ok(update) => Wake::Look(Some(update)),
+            Err(RecvError::Lagged(_)) => Wake::Look(None),
+            Err(RecvError::Closed) => Wake::End,
+        },
+        () = sleep_until(next) => Wake::Look(None),
+        _ = stopping.wait_for(|stop| *stop) => Wake::End,
+    }
+}
+
+/// The public stream's state.
+struct Public {
+    app: App,
+    rx: Receiver<Update>,
+    /// The last position the client has seen.
+    shown: Option<u64>,
+    /// The last board sent.
+    sent: Option<Arc<Shown>>,
+    queue: VecDeque<Event>,
+    started: bool,
+    _guard: ClientGuard,
+}
+
+impl Public {
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.queue.pop_front() {
+                return Some(event);
+            }
+            if self.started {
+                let next = self.app.engine.next_change(wall_clock());
+                if let Wake::End = wake(&self.app, &mut self.rx, next).await {
+                    return None;
+                }
+            }
+            self.started = true;
+            self.look();
+        }
+    }
+
+    /// Queues what changed in the public view since the last look.
+    fn look(&mut self) {
+        // The state the pump has read the log up to, so no solve before it is unknown.
+        let Some(state) = self.app.solves.state() else {
+            return;
+        };
+        let shown_now = self.app.boards.get(&state, wall_clock());
+        let board = &shown_now.board;
+        if let Some(shown) = self.shown.filter(|shown| board.seq > *shown) {
+            // Solves the public view includes; none after the freeze until the reveal.
+            for solve in self
+                .app
+                .solves
+                .between(shown, board.seq)
+                .unwrap_or_default()
+            {
+                if state.public().team(solve.team).is_some_and(|t| !t.hidden) {
+                    self.queue.push_back(event("solve", solve.seq, &solve));
+                }
+            }
+        }
+        let same = self
+            .sent
+            .as_ref()
+            .is_some_and(|sent| Arc::ptr_eq(sent, &shown_now) || **sent == *shown_now);
+        if !same {
+            let event = Event::default()
+                .event("board")
+                .id(board.seq.to_string())
+                .data(shown_now.json.as_str());
+            self.queue.push_back(event);
+            self.shown = Some(board.seq);
+            self.sent = Some(shown_now);
+        }
+    }
+}
+
+/// A team's stream's state.
+struct Own {
+    app: App,
+    rx: Receiver<Update>,
+    team: TeamId,
+    /// The open challenges the client knows of.
+    open: BTreeSet<String>,
+    /// The last position sent.
+    seq: u64,
+    queue: VecDeque<Event>,
+    started: bool,
+    _guard: ClientGuard,
+}
+
+impl Own {
+    /// Replays the team's events after `last` (when few enough), then a snapshot.
+    async fn resume(&mut self, last: Option<u64>) {
+        let state = self.app.engine.snapshot();
+        if let Some(last) = last.filter(|last| *last < state.seq()) {
+            let store = &*self.app.store;
+            if let Ok(events) = store
+                .read(self.app.engine.hunt_id(), last, TEAM_REPLAY)
+                .await
+                && events.last().is_some_and(|e| e.seq >= state.seq())
+            {
+                for recorded in events.iter().filter(|e| e.seq <= state.seq()) {
+                    self.own(recorded);
+                }
+            }
+        }
+        self.seq = state.seq();
+        self.open = open_slugs(&self.app, self.team);
+        let progress = state.progress(self.team, wall_clock());
+        self.queue.push_back(event(
+            "progress",
+            self.seq,
+            &json!({ "progress": progress }),
+        ));
+    }
+
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if let Some(event) = self.queue.pop_front() {
+                return Some(event);
+            }
+            if !self.started {
+                self.started = true;
+                continue;
+            }
+            let next = self
+                .app
+                .engine
+                .snapshot()
+                .next_change_for(self.team, wall_clock());
+            let update = match wake(&self.app, &mut self.rx, next).await {
+                Wake::End => return None,
+                Wake::Look(update) => update,
+            };
+            let mut changed = false;
+            match update {
+                Some(update) => {
+                    let after = self.seq;
+                    for recorded in update.events.iter().filter(|e| e.seq > after) {
+                        changed |= self.own(recorded);
+                    }
+                    self.seq = self.seq.max(update.seq);
+                }
+                // Lagged or woken by the clock: the snapshot below says where things are.
+                None => changed = true,
+            }
+            changed |= self.unlocks();
+            if changed {
+                let seq = self.seq;
+                self.queue
+                    .push_back(event("changed", seq, &json!({ "seq": seq })));
+            }
+        }
+    }
+
+    /// Queues the event for `recorded` if it is this team's; says whether it was.
+    fn own(&mut self, recorded: &Recorded) -> bool {
+        let seq = recorded.seq;
+        let (name, data) = match &recorded.event {
+            LogEvent::SubmissionJudged {
+                team,
+                challenge,
+                judged,
+                ..
+            } if *team == self.team => {
+                let result = match judged {
+                    JudgedAs::Correct => "correct",
+                    JudgedAs::Incorrect { .. } => "incorrect",
+                    JudgedAs::Partial { .. } => "partial",
+                    _ => "judged",
+                };
+                (
+                    "verdict",
+                    json!({ "challenge": challenge, "result": result }),
+                )
+            }
+            LogEvent::HintTaken {
+                team,
+                challenge,
+                hint,
+                ..
+            } if *team == self.team => ("hint", json!({ "challenge": challenge, "hint": hint })),
+            LogEvent::PointsAdjusted { team, delta, .. } if *team == self.team => {
+                ("adjusted", json!({ "delta": delta }))
+            }
+            LogEvent::AttemptsGranted {
+                team,
+                challenge,
+                extra,
+                ..
+            } if *team == self.team => {
+                ("granted", json!({ "challenge": challenge, "extra": extra }))
+            }
+            _ => return false,
+        };
+        self.queue.push_back(event(name, seq, &data));
+        true
+    }
+
+    /// Queues an `unlock` for every challenge newly open to the team; says whether any.
+    fn unlocks(&mut self) -> bool {
+        let open = open_slugs(&self.app, self.team);
+        let new: Vec<String> = open.difference(&self.open).cloned().collect();
+        for slug in &new {
+            self.queue
+                .push_back(event("unlock", self.seq, &json!({ "challenge": slug })));
+        }
+        self.open = open;
+        !new.is_empty()
+    }
+}
+
+/// The challenges open to `team` now.
+fn open_slugs(app: &App, team: TeamId) -> BTreeSet<String> {
+    let state = app.engine.snapshot();
+    state
+        .progress(team, wall_clock())
+        .map(|p| {
+            p.challenges
+                .into_iter()
+                .filter_map(|c| match c {
+                    ChallengeView::Open { slug, .. } => Some(slug),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,265 @@
+//! Submissions, bad input, and the live streams: a retried submission gets its original
+//! verdict, bad input gets a JSON 4xx and changes nothing, a solve reaches the board stream
+//! and the team's stream, a stream resumed with `Last-Event-ID` gets what it missed, and
+//! SIGTERM stops the service cleanly.
+
+use std::time::Duration;
+
+use super::http::Server;
+use super::{Tokens, store};
+
+const WAIT: Duration = Duration::from_secs(5);
+
+#[test]
+fn a_retried_submission_gets_its_original_verdict_and_counts_once() {
+    let (hunt, Tokens { a, .. }) = store(None, -60);
+    let server = Server::start(&hunt);
+    let body = r#"{"challenge":"door","answer":"hello","id":"try-1"}"#;
+    let first = server.post_json("/api/submit", Some(&a), body).json();
+    assert_eq!(first["duplicate"], false);
+    assert_eq!(first["words"], "Correct! +110 points, first blood");
+    let again = server.post_json("/api/submit", Some(&a), body).json();
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["verdict"], first["verdict"]);
+    assert_eq!(again["words"], first["words"]);
+    let progress = server.get("/api/progress", Some(&a)).json();
+    assert_eq!(progress["progress"]["score"], 110);
+    // The same id for another answer is refused, and records nothing.
+    let other = r#"{"challenge":"side","answer":"nope","id":"try-1"}"#;
+    let conflict = server.post_json("/api/submit", Some(&a), other).json();
+    assert_eq!(conflict["verdict"]["verdict"], "key_conflict", "{conflict}");
+    let metrics = server.get("/metrics", None).body;
+    assert!(
+        metrics.contains("hunt_submissions_total{verdict=\"correct\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("hunt_submissions_total{verdict=\"duplicate\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("hunt_submit_seconds_count 3"), "{metrics}");
+}
+
+#[test]
+fn bad_input_gets_a_json_4xx_and_changes_nothing() {
+    let (hunt, Tokens { a, admin, .. }) = store(None, -60);
+    let server = Server::start(&hunt);
+    let seq = server.get("/health", None).json()["seq"].clone();
+    let big = "x".repeat(20 * 1024);
+    let long_answer = format!(
+        r#"{{"challenge":"door","answer":"{}","id":"l"}}"#,
+        "y".repeat(8000)
+    );
+    let cases: &[(&str, &str, u16)] = &[
+        ("/api/submit", "{not json", 400),
+        (
+            "/api/submit",
+            r#"{"challenge":"door","answer":"hello"}"#,
+            422,
+        ),
+        (
+            "/api/submit",
+            r#"{"challenge":"door","answer":"hello","id":"u","extra":1}"#,
+            422,
+        ),
+        (
+            "/api/submit",
+            r#"{"challenge":"door","answer":"hello","id":""}"#,
+            400,
+        ),
+        (
+            "/api/submit",
+            r#"{"challenge":"door","answer":7,"id":"n"}"#,
+            422,
+        ),
+        ("/api/submit", &long_answer, 422),
+        ("/api/submit", &big, 413),
+        (
+            "/api/hint",
+            r#"{"challenge":"door","hint":"nope","id":"h"}"#,
+            422,
+        ),
+        ("/api/hint", r#"[]"#, 422),
+    ];
+    for (path, body, status) in cases {
+        let message = server.post_json(path, Some(&a), body).error(*status);
+        assert!(!message.is_empty());
+    }
+    let admin_cases: &[(&str, &str, u16)] = &[
+        (
+            "/api/admin/adjust",
+            r#"{"team":99,"delta":5,"reason":"r","id":"a"}"#,
+            404,
+        ),
+        (
+            "/api/admin/adjust",
+            r#"{"team":0,"delta":0,"reason":"r","id":"a"}"#,
+            422,
+        ),
+        (
+            "/api/admin/grant",
+            r#"{"team":0,"challenge":"nope","extra":1,"id":"g"}"#,
+            404,
+        ),
+        (
+            "/api/admin/grant",
+            r#"{"team":0,"challenge":"door","extra":0,"id":"g"}"#,
+            400,
+        ),
+        ("/api/admin/team", r#"{"name":""}"#, 422),
+        ("/api/admin/team", r#"{"name":"Sea Otters"}"#, 422),
+    ];
+    for (path, body, status) in admin_cases {
+        server.post_json(path, Some(&admin), body).error(*status);
+    }
+    // A body that is not JSON at all, by its content type.
+    let plain = server.request(
+        "POST",
+        "/api/submit",
+        &[
+            ("Authorization", &format!("Bearer {a}")),
+            ("Content-Type", "text/plain"),
+        ],
+        Some("hello"),
+    );
+    plain.error(415);
+    for path in [
+        "/api/board?limit=lots",
+        "/api/board?offset=-1",
+        "/api/board?colour=red",
+        "/api/board/team/abc",
+        "/board?x=1",
+    ] {
+        let response = server.get(path, None);
+        assert_eq!(response.status, 400, "{path}: {response:#?}");
+        assert!(response.json()["error"].is_string(), "{path}");
+    }
+    server.get("/api/board/team/99", None).error(404);
+    server.get("/no/such/page", None).error(404);
+    assert_eq!(
+        server.get("/health", None).json()["seq"],
+        seq,
+        "nothing changed"
+    );
+}
+
+#[test]
+fn streams_deliver_solves_and_resume_where_they_left_off() {
+    let (hunt, Tokens { a, b, .. }) = store(None, -60);
+    let server = Server::start(&hunt);
+    let mut board = server.events("/events", None, None);
+    let first = board.next(WAIT).expect("a snapshot on connect");
+    assert_eq!(first.name, "board");
+    let start = first.id.expect("an id");
+    let mut own = server.events("/api/team/events", Some(&a), None);
+    assert_eq!(own.next(WAIT).expect("a snapshot").name, "progress");
+
+    // A's solve: the board stream announces the first blood, then the new board.
+    let body = r#"{"challenge":"door","answer":"hello","id":"s1"}"#;
+    assert_eq!(server.post_json("/api/submit", Some(&a), body).status, 200);
+    let seen = board.until("board", WAIT);
+    let solve = seen
+        .iter()
+        .find(|e| e.name == "solve")
+        .expect("a solve event");
+    assert_eq!(solve.json()["first_blood"], true);
+    assert_eq!(solve.json()["team_name"], "Sea Otters");
+    let moved = seen.last().expect("a board");
+    assert!(moved.id > Some(start), "{seen:#?}");
+    assert_eq!(moved.json()["rows"][0]["score"], 110);
+    // A's own stream: the verdict, the vault unlocking.
+    let mine = own.until("changed", WAIT);
+    let names: Vec<&str> = mine.iter().map(|e| e.name.as_str()).collect();
+    assert!(
+        names.contains(&"verdict") && names.contains(&"unlock"),
+        "{mine:#?}"
+    );
+    assert!(
+        !mine.iter().any(|e| e.data.contains("hello")),
+        "no answer text: {mine:#?}"
+    );
+    let left_at = moved.id;
+    drop(board);
+
+    // B solves while nobody watches; a client resuming from where it left gets that solve,
+    // then a snapshot.
+    let body = r#"{"challenge":"door","answer":"hello","id":"s2"}"#;
+    assert_eq!(server.post_json("/api/submit", Some(&b), body).status, 200);
+    let mut resumed = server.events("/events", None, left_at);
+    let seen = resumed.until("board", WAIT);
+    let missed: Vec<_> = seen.iter().filter(|e| e.name == "solve").collect();
+    assert_eq!(missed.len(), 1, "{seen:#?}");
+    assert_eq!(missed[0].json()["team_name"], "Null Pointers");
+    assert_eq!(missed[0].json()["first_blood"], false);
+    assert!(missed[0].id > left_at);
+    // A fresh client gets the snapshot alone.
+    let mut fresh = server.events("/events", None, None);
+    assert_eq!(fresh.next(WAIT).expect("a snapshot").name, "board");
+    let metrics = server.get("/metrics", None).body;
+    assert!(metrics.contains("hunt_sse_clients 3"), "{metrics}");
+
+    // SIGTERM: open streams end, the service says it stopped, exit 0.
+    let (code, rest) = server.terminate();
+    assert_eq!(code, 0, "{rest}");
+    assert!(rest.contains("Stopped"), "{rest}");
+}
+
+#[test]
+fn the_freeze_is_pushed_at_its_instant_and_the_board_stops_moving() {
+    let (hunt, Tokens { a, .. }) = store(Some(3), -60);
+    let server = Server::start(&hunt);
+    let mut board = server.events("/events", None, None);
+    let first = board.next(WAIT).expect("a snapshot");
+    assert_eq!(first.json()["frozen"], false);
+    // Nothing is submitted: the clock alone freezes the board, and the stream says so.
+    let frozen = board.until("board", Duration::from_secs(8));
+    let frozen = frozen.last().expect("a board").json();
+    assert_eq!(frozen["frozen"], true, "{frozen}");
+    // A solve after the freeze: A sees its points, the public stream says nothing.
+    let body = r#"{"challenge":"door","answer":"hello","id":"late"}"#;
+    let verdict = server.post_json("/api/submit", Some(&a), body).json();
+    assert_eq!(verdict["words"], "Correct! +110 points, first blood");
+    assert_eq!(board.next(Duration::from_millis(1500)), None);
+    assert_eq!(server.get("/api/board", None).json()["rows"][0]["score"], 0);
+}
+
+#[test]
+fn a_client_past_the_rate_limit_gets_429_before_the_engine_is_asked() {
+    let (hunt, Tokens { a, b, .. }) = store(None, -60);
+    let server = Server::start_with(&hunt, &["--rate", "1"]);
+    let seq = |server: &Server| server.get("/health", None).json()["seq"].clone();
+    let guess = |token: &str, id: &str| {
+        let body = format!(r#"{{"challenge":"door","answer":"nope","id":"{id}"}}"#);
+        server.post_json("/api/submit", Some(token), &body)
+    };
+    // A burst of two, then refused until the bucket refills.
+    assert_eq!(guess(&a, "g1").status, 200);
+    assert_eq!(guess(&a, "g2").status, 200);
+    let before = seq(&server);
+    let refused = guess(&a, "g3");
+    assert!(refused.error(429).contains("retry in"));
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    assert_eq!(seq(&server), before, "the engine judged nothing");
+    // Other clients and reads are not held back.
+    assert_eq!(guess(&b, "g4").status, 200);
+    assert_eq!(server.get("/api/progress", Some(&a)).status, 200);
+}
+
+#[test]
+fn logs_never_contain_answers_or_tokens() {
+    let (hunt, Tokens { a, .. }) = store(None, -60);
+    let log = hunt.scratch("serve.log");
+    let server = Server::start_logged(&hunt, "trace", &log);
+    for (answer, id) in [("WRONG-GUESS-TEXT", "l1"), ("hello", "l2")] {
+        let body = format!(r#"{{"challenge":"door","answer":"{answer}","id":"{id}"}}"#);
+        assert_eq!(server.post_json("/api/submit", Some(&a), &body).status, 200);
+    }
+    assert_eq!(server.get(&format!("/join/{a}"), None).status, 303);
+    let (code, _) = server.terminate();
+    assert_eq!(code, 0);
+    let logged = std::fs::read_to_string(&log).expect("the log");
+    assert!(logged.contains("submission"), "{logged}");
+    for secret in ["WRONG-GUESS-TEXT", "hello", a.as_str()] {
+        assert!(!logged.contains(secret), "{secret:?} logged: {logged}");
+    }
+}
