@@ -8,6 +8,7 @@ mod demo;
 mod init;
 mod log;
 mod rules;
+mod seal;
 mod stores;
 mod submit;
 mod team;

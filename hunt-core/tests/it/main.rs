@@ -13,4 +13,5 @@ mod registration;
 mod reveal;
 mod rules;
 mod rules_oracle;
+mod secret;
 mod verdicts;

@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand};
 
 use crate::failure::Failure;
 use crate::store::Selection;
-use crate::{admin, board, check, demo, export, graph, hint, import, init, log, submit, team};
+use crate::{
+    admin, board, check, demo, export, graph, hint, import, init, log, seal, submit, team,
+};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -19,7 +21,7 @@ Exit codes:
 
 Environment:
   HUNT_SECRET  the secret that sealed answers were sealed with (only hunts with sealed
-               answers need it)";
+               answers need it; `hunt seal` seals with it)";
 
 /// Run treasure hunts, CTFs and puzzle hunts: check a hunt file, load it, register teams,
 /// judge submissions and show the standings, on a local store.
@@ -46,6 +48,8 @@ pub enum Command {
     Check(check::Args),
     /// Load a hunt definition into the store
     Init(init::Args),
+    /// Turn a hunt file's plain answers into sealed digests (with HUNT_SECRET)
+    Seal(seal::Args),
     /// Register, list and inspect teams
     #[command(subcommand)]
     Team(team::Command),
@@ -79,6 +83,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     match cli.command {
         Command::Check(args) => check::run(&args, out),
         Command::Init(args) => init::run(&selection, &args, out).await,
+        Command::Seal(args) => seal::run(&args, out),
         Command::Team(command) => team::run(&selection, command, out).await,
         Command::Submit(args) => submit::run(&selection, &args, out).await,
         Command::Hint(args) => hint::run(&selection, &args, out).await,
