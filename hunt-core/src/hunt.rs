@@ -193,6 +193,9 @@ pub struct Hunt {
     pub hint_charge: HintCharge,
     /// A rate limit on each team's wrong guesses across all challenges (CTFd: 10 a minute).
     pub team_window: Option<RateWindow>,
+    /// The fingerprint of the secret the sealed answers were sealed with, if the definition
+    /// records it: a state is only built with that secret.
+    pub secret_fingerprint: Option<crate::answer::SealedDigest>,
     /// Declared divisions. Empty: any division name is accepted and every division counts
     /// towards dynamic values.
     pub divisions: Vec<Division>,

@@ -9,6 +9,7 @@ mod init;
 mod log;
 mod postgres;
 mod rules;
+mod seal;
 mod serve;
 mod stores;
 mod submit;

@@ -49,6 +49,20 @@ impl Secret {
     }
 }
 
+/// The label whose HMAC under the secret is the secret's fingerprint.
+pub(crate) const FINGERPRINT_LABEL: &[u8] = b"hunt secret fingerprint v1";
+
+impl Secret {
+    /// The secret's fingerprint: `HMAC-SHA256(secret, "hunt secret fingerprint v1")`. A hunt
+    /// file keeps it (`secret_fingerprint`) so that a wrong secret is refused at open instead
+    /// of silently judging every sealed answer wrong; it reveals nothing of the secret.
+    pub fn fingerprint(&self) -> SealedDigest {
+        let mut mac = self.0.clone();
+        mac.update(FINGERPRINT_LABEL);
+        SealedDigest(mac.finalize().into_bytes().into())
+    }
+}
+
 /// An HMAC-SHA256 digest of a normalized answer.
 ///
 /// `==` compares in constant time. Written as 64 hexadecimal digits, in lowercase on output

@@ -39,6 +39,9 @@
 //! ## recent wrong guess blocks for i² × step) or "linear" (after `free` wrong guesses, 0 to
 //! ## 1,000,000, default 0, each blocks for (wrong - free) × step). Spans are positive.
 //! throttle = { window = { attempts = 3, per = "10s" }, backoff = { kind = "quadratic", step = "40s" } }
+//! ## Optional: the fingerprint of the secret the sealed answers were sealed with, as `hunt seal`
+//! ## writes it (HMAC-SHA256 of a fixed label). With it, the hunt opens only with that secret.
+//! secret_fingerprint = "3080b64295f1058c78e2220c63dc14908a481d9d271df846d8a7007196b8fc77"
 //!
 //! [limits]                            # optional; each from 1 to 65536, default from hunt::Limits
 //! max_answer_bytes = 1024

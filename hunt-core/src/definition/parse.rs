@@ -43,6 +43,7 @@ const HUNT_KEYS: &[&str] = &[
     "team_throttle",
     "throttle",
     "limits",
+    "secret_fingerprint",
     "division",
     "challenge",
 ];
@@ -237,6 +238,12 @@ impl Walker<'_> {
         let limits = e
             .get("limits")
             .map_or_else(LimitsSpec::default, |v| self.limits(v));
+        let secret_fingerprint = self.optional(
+            &e,
+            "secret_fingerprint",
+            Site::Hunt("secret_fingerprint"),
+            Self::string,
+        );
         let divisions = self
             .optional(&e, "division", Site::Hunt("division"), |w, v, _, _| {
                 w.divisions(v)
@@ -273,6 +280,7 @@ impl Walker<'_> {
             team_throttle,
             throttle,
             limits,
+            secret_fingerprint,
             divisions,
             challenges,
         }

@@ -74,6 +74,10 @@ pub struct HuntSpec {
     /// Input limits; absent ones take [`Limits::default`].
     #[serde(default)]
     pub limits: LimitsSpec,
+    /// The fingerprint of the secret the sealed answers were sealed with, 64 hexadecimal
+    /// digits (see [`Secret::fingerprint`](crate::answer::Secret::fingerprint)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_fingerprint: Option<String>,
     /// Declared divisions; when empty, any division name is accepted.
     #[serde(default, rename = "division", skip_serializing_if = "Vec::is_empty")]
     pub divisions: Vec<DivisionSpec>,
@@ -107,6 +111,7 @@ impl HuntSpec {
             team_throttle: None,
             throttle: None,
             limits: LimitsSpec::default(),
+            secret_fingerprint: None,
             divisions: Vec::new(),
             challenges: Vec::new(),
         }

@@ -87,6 +87,7 @@ pub(crate) fn compile(
         Some(_) => None,
     };
     let divisions = v.divisions(&spec.divisions);
+    let secret_fingerprint = v.secret_fingerprint(spec.secret_fingerprint.as_deref());
 
     let (rounds, round_names) = rounds(spec);
     let mut compiled = Vec::with_capacity(spec.challenges.len());
@@ -197,6 +198,7 @@ pub(crate) fn compile(
         limits,
         hint_charge: spec.hint_charge,
         team_window,
+        secret_fingerprint: secret_fingerprint?,
         divisions: divisions?,
         rounds: round_names
             .into_iter()
@@ -383,6 +385,30 @@ impl Validator<'_, '_, '_> {
             );
         }
         ids
+    }
+
+    /// The `secret_fingerprint`, if given: 64 hexadecimal digits. `None` if it is malformed
+    /// (reported); `Some(None)` if absent.
+    fn secret_fingerprint(&mut self, hex: Option<&str>) -> Option<Option<SealedDigest>> {
+        let Some(hex) = hex else {
+            return Some(None);
+        };
+        let site = Site::Hunt("secret_fingerprint");
+        match SealedDigest::from_hex(hex) {
+            Some(digest) => Some(Some(digest)),
+            None => {
+                if self.ok(site) {
+                    self.report(
+                        ProblemKind::BadDigest,
+                        &[site],
+                        "`secret_fingerprint` must be 64 hexadecimal digits, as `hunt seal` \
+                         writes it"
+                            .to_owned(),
+                    );
+                }
+                None
+            }
+        }
     }
 
     fn check_id(&mut self, id: &str, site: Site, what: &str) {

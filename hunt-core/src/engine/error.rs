@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::definition::DefinitionError;
 use crate::ids::HuntId;
-use crate::state::{CommandError, ReplayError, SecretMissing};
+use crate::state::{CommandError, ReplayError, SecretError};
 use crate::store::StoreError;
 
 /// Why an engine call failed.
@@ -33,9 +33,10 @@ pub enum EngineError {
         /// Every problem found.
         error: DefinitionError,
     },
-    /// The hunt has sealed answers and no secret was supplied.
+    /// The hunt has sealed answers and no secret was supplied, or the secret is not the one
+    /// they were sealed with.
     #[error(transparent)]
-    Secret(#[from] SecretMissing),
+    Secret(#[from] SecretError),
     /// Other writers kept moving the log; the command was not decided.
     #[error("gave up after {0} conflicting writes from other processes; retry")]
     Contention(u32),

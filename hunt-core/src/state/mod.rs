@@ -38,10 +38,22 @@ use crate::standings::RankIndex;
 use crate::time::Timestamp;
 use crate::verdict::Verdict;
 
-/// A hunt with sealed answers was opened without the secret to check them.
+/// A hunt was opened without the secret its sealed answers need, or with another one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("hunt {0} has sealed answers: supply the secret they were sealed with")]
-pub struct SecretMissing(pub crate::ids::HuntId);
+#[non_exhaustive]
+pub enum SecretError {
+    /// The hunt has sealed answers and no secret was supplied.
+    #[error("hunt {0} has sealed answers: supply the secret they were sealed with")]
+    Missing(crate::ids::HuntId),
+    /// The secret supplied is not the one the hunt's answers were sealed with: its
+    /// fingerprint differs from the definition's `secret_fingerprint`. Judging with it would
+    /// find every sealed answer wrong, for good.
+    #[error(
+        "hunt {0} was sealed with another secret: the secret's fingerprint does not match the \
+         hunt's `secret_fingerprint`, so every sealed answer would be judged wrong"
+    )]
+    Mismatch(crate::ids::HuntId),
+}
 
 /// Hash maps of the hot path: foldhash is several times faster than SipHash on short keys
 /// and still seeded per process, so clients cannot aim collisions at it.
@@ -208,13 +220,18 @@ impl HuntState {
     /// An empty state (no teams, no events) for `hunt`.
     ///
     /// `secret` is required when the hunt has sealed answers, and ignored otherwise.
-    pub fn new(hunt: Arc<Hunt>, secret: Option<Secret>) -> Result<Self, SecretMissing> {
+    pub fn new(hunt: Arc<Hunt>, secret: Option<Secret>) -> Result<Self, SecretError> {
         let sealed = hunt
             .challenges
             .iter()
             .any(|c| matches!(c.answers.accepted, Accepted::Sealed(_)));
         if sealed && secret.is_none() {
-            return Err(SecretMissing(hunt.id.clone()));
+            return Err(SecretError::Missing(hunt.id.clone()));
+        }
+        if let (Some(expected), Some(secret)) = (hunt.secret_fingerprint, &secret)
+            && secret.fingerprint() != expected
+        {
+            return Err(SecretError::Mismatch(hunt.id.clone()));
         }
         Ok(Self {
             secret: secret.map(Arc::new),
@@ -394,7 +411,7 @@ impl Drop for BulkApply<'_> {
 pub enum ReplayFailure {
     /// The hunt needs a secret.
     #[error(transparent)]
-    Secret(SecretMissing),
+    Secret(SecretError),
     /// An event does not fit.
     #[error(transparent)]
     Replay(ReplayError),

@@ -30,7 +30,7 @@ use crate::time::Timestamp;
 
 use super::names::NameIndex;
 use super::team::TeamState;
-use super::{ChallengeStats, CommandUse, FastMap, HuntState, Key, KeyUse, SecretMissing};
+use super::{ChallengeStats, CommandUse, FastMap, HuntState, Key, KeyUse, SecretError};
 use crate::standings::RankIndex;
 
 /// The first bytes of every snapshot.
@@ -85,7 +85,7 @@ pub enum SnapshotError {
     Inconsistent(String),
     /// The hunt has sealed answers and no secret was supplied.
     #[error(transparent)]
-    Secret(#[from] SecretMissing),
+    Secret(#[from] SecretError),
 }
 
 /// One board as written: the live state's derived data, or the frozen board's. Maps are

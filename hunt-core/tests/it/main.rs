@@ -17,4 +17,5 @@ mod reveal;
 mod rules;
 mod rules_oracle;
 mod schedule;
+mod secret;
 mod verdicts;

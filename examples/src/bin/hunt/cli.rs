@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::failure::Failure;
 use crate::store::{Postgres, Selection};
 use crate::{
-    admin, board, check, demo, export, graph, hint, import, init, log, serve, submit, team,
+    admin, board, check, demo, export, graph, hint, import, init, log, seal, serve, submit, team,
 };
 
 const EXIT_CODES: &str = "\
@@ -21,7 +21,7 @@ Exit codes:
 
 Environment:
   HUNT_SECRET   the secret that sealed answers were sealed with (only hunts with sealed
-                answers need it)
+                answers need it; `hunt seal` seals with it)
   HUNT_STORE    a PostgreSQL URL to use instead of a sled directory (as --store)
   DATABASE_URL  read as --store when neither --store, HUNT_STORE nor --data is given";
 
@@ -59,6 +59,8 @@ pub enum Command {
     Check(check::Args),
     /// Load a hunt definition into the store
     Init(init::Args),
+    /// Turn a hunt file's plain answers into sealed digests (with HUNT_SECRET)
+    Seal(seal::Args),
     /// Register, list and inspect teams
     #[command(subcommand)]
     Team(team::Command),
@@ -96,6 +98,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     match cli.command {
         Command::Check(args) => check::run(&args, out),
         Command::Init(args) => init::run(&selection, &args, out).await,
+        Command::Seal(args) => seal::run(&args, out),
         Command::Team(command) => team::run(&selection, command, out).await,
         Command::Submit(args) => submit::run(&selection, &args, out).await,
         Command::Hint(args) => hint::run(&selection, &args, out).await,

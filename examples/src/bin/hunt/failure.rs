@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use hunt_core::definition::DefinitionError;
 use hunt_core::engine::EngineError;
-use hunt_core::state::CommandError;
+use hunt_core::state::{CommandError, SecretError};
 use hunt_core::store::StoreError;
 
 /// Exit code of user and domain mistakes.
@@ -193,6 +193,11 @@ impl From<EngineError> for Failure {
                 ),
                 error,
             },
+            EngineError::Secret(SecretError::Mismatch(_)) => Self::User(format!(
+                "{error}: the environment variable {} holds another secret; set it to the one \
+                 the hunt was sealed with",
+                crate::store::SECRET_VAR
+            )),
             EngineError::Secret(_) => Self::User(format!(
                 "{error}: set the environment variable {}",
                 crate::store::SECRET_VAR

@@ -21,6 +21,7 @@ mod log;
 mod output;
 mod render;
 mod rng;
+mod seal;
 mod serve;
 mod store;
 mod submit;
