@@ -10,6 +10,7 @@ mod errors;
 mod follower;
 mod killed;
 mod latency;
+mod naive;
 mod processes;
 mod proxy;
 mod support;
