@@ -83,8 +83,8 @@ async fn engine(schema: &str) -> (Arc<Engine>, Vec<TeamId>) {
 }
 
 /// Submissions acknowledged per second by `submitters` tasks over `seconds`, and the
-/// latencies of each.
-async fn run(submitters: u64, seconds: f64) -> (f64, Vec<Duration>) {
+/// latencies of each, and the bytes per event the log takes on disk.
+async fn run(submitters: u64, seconds: f64) -> (f64, Vec<Duration>, f64) {
     let schema = format!("hunt_bench_load_{submitters}");
     let (engine, teams) = engine(&schema).await;
     let acknowledged = Arc::new(AtomicU64::new(0));
@@ -119,9 +119,23 @@ async fn run(submitters: u64, seconds: f64) -> (f64, Vec<Duration>) {
     }
     let rate = acknowledged.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
     drop(engine);
+    let bytes = bytes_per_event(&schema).await;
     drop_schema(&schema).await;
     latencies.sort();
-    (rate, latencies)
+    (rate, latencies, bytes)
+}
+
+/// The events table's size on disk (rows, indexes and TOAST) per event.
+async fn bytes_per_event(schema: &str) -> f64 {
+    let mut connection = PgConnection::connect(&url()).await.expect("connects");
+    let (bytes, events): (i64, i64) = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT pg_total_relation_size('\"{schema}\".events'), \
+         (SELECT count(*) FROM \"{schema}\".events)"
+    )))
+    .fetch_one(&mut connection)
+    .await
+    .expect("the sizes read");
+    bytes as f64 / events.max(1) as f64
 }
 
 fn percentile(sorted: &[Duration], p: usize) -> Duration {
@@ -134,10 +148,10 @@ async fn main() {
         .nth(1)
         .map_or(5.0, |s| s.parse().expect("seconds per run"));
     for submitters in [1, 8, 64] {
-        let (rate, latencies) = run(submitters, seconds).await;
+        let (rate, latencies, bytes) = run(submitters, seconds).await;
         println!(
             "{submitters:>3} submitters: {rate:>8.0} acknowledged submissions/s, latency p50 \
-             {:?}, p99 {:?} ({} submissions)",
+             {:?}, p99 {:?} ({} submissions, {bytes:.0} bytes per event on disk)",
             percentile(&latencies, 50),
             percentile(&latencies, 99),
             latencies.len()

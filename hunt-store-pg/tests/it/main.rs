@@ -3,11 +3,14 @@
 //! Each test works in a fresh schema of its own, so tests run in parallel; a server that does
 //! not answer fails them, saying what to set up.
 
+mod cluster;
 mod commit_cut;
 mod conformance;
 mod errors;
 mod follower;
+mod killed;
 mod latency;
+mod naive;
 mod processes;
 mod proxy;
 mod support;

@@ -70,7 +70,7 @@ const CHALLENGES: [(&str, &str); 4] = [
 const WRONG: [&str; 12] = [
     "rope", "sail", "mast", "keel", "hull", "deck", "helm", "oar", "bow", "stern", "port", "reef",
 ];
-const TEAMS: u32 = 200;
+const TEAMS: u32 = 1_000;
 
 fn now() -> Timestamp {
     Timestamp::parse_rfc3339("2026-11-28T10:00:00Z").expect("a valid time")
@@ -96,7 +96,7 @@ async fn load(engine: Arc<Engine>, teams: Vec<TeamId>, process: u64) -> Vec<Answ
         let (engine, teams) = (engine.clone(), teams.clone());
         running.push(tokio::spawn(async move {
             let mut answers: Vec<Answer> = Vec::new();
-            let mut sent: Vec<(u128, TeamId, &'static str, &'static str)> = Vec::new();
+            let mut sent: Vec<(u128, TeamId, &'static str, String)> = Vec::new();
             let mut rng = (process * 1_000 + task) * 2_654_435_761 + 1;
             for i in 0..commands {
                 rng ^= rng << 13;
@@ -108,12 +108,13 @@ async fn load(engine: Arc<Engine>, teams: Vec<TeamId>, process: u64) -> Vec<Answ
                 let (challenge, right) = CHALLENGES[((rng >> 16) % 4) as usize];
                 let fresh = u128::from(process) << 96 | u128::from(task) << 64 | u128::from(i);
                 let (key, team, challenge, answer) = match roll {
-                    0..30 => (fresh, team, challenge, right),
+                    0..30 => (fresh, team, challenge, right.to_owned()),
+                    // Wrong, and new: each one is judged and recorded (until a cap).
                     30..80 => (
                         fresh,
                         team,
                         challenge,
-                        WRONG[((rng >> 24) % WRONG.len() as u64) as usize],
+                        format!("{}-{i}", WRONG[((rng >> 24) % WRONG.len() as u64) as usize]),
                     ),
                     // A solved answer again, under a new key.
                     80..90 => match answers
@@ -122,21 +123,24 @@ async fn load(engine: Arc<Engine>, teams: Vec<TeamId>, process: u64) -> Vec<Answ
                         .find(|(_, _, v)| matches!(v, Verdict::Correct { .. }))
                     {
                         Some((key, _, _)) => {
-                            let (_, t, c, a) =
-                                *sent.iter().find(|s| s.0 == *key).expect("sent before");
+                            let (_, t, c, a) = sent
+                                .iter()
+                                .find(|s| s.0 == *key)
+                                .expect("sent before")
+                                .clone();
                             (fresh, t, c, a)
                         }
-                        None => (fresh, team, challenge, right),
+                        None => (fresh, team, challenge, right.to_owned()),
                     },
                     // An earlier command again, with its own key: a client's retry.
                     _ => match sent.get(((rng >> 32) as usize) % sent.len().max(1)) {
-                        Some(&earlier) => earlier,
-                        None => (fresh, team, challenge, right),
+                        Some(earlier) => earlier.clone(),
+                        None => (fresh, team, challenge, right.to_owned()),
                     },
                 };
                 let verdict = loop {
                     match engine
-                        .submit(team, challenge, answer, IdempotencyKey(key), now())
+                        .submit(team, challenge, &answer, IdempotencyKey(key), now())
                         .await
                     {
                         Ok(verdict) => break verdict,
@@ -222,11 +226,19 @@ async fn two_processes_apply_every_command_once() {
     let setup = Engine::create(Arc::new(schema.open().await), DEFINITION, None)
         .await
         .expect("the hunt loads");
+    let setup = Arc::new(setup);
+    let mut registering = Vec::new();
     for t in 0..TEAMS {
-        setup
-            .register(&format!("Team {t}"), None, now())
-            .await
-            .expect("registers");
+        let setup = setup.clone();
+        registering.push(tokio::spawn(async move {
+            setup
+                .register(&format!("Team {t}"), None, now())
+                .await
+                .expect("registers")
+        }));
+    }
+    for registration in registering {
+        registration.await.expect("a registration does not panic");
     }
     drop(setup);
     let (engine, teams) = open(&schema, "hunt-test duel parent").await;
