@@ -241,14 +241,17 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     latencies.sort();
     let acks = acks.lock().expect("unpoisoned").clone();
     let mut delays: Vec<Duration> = Vec::new();
+    let firsts = first_solves(&acks);
     let mut missing = 0usize;
     for sample in &arrivals {
         let seen: HashMap<String, Instant> =
             sample.lock().expect("unpoisoned").iter().cloned().collect();
         for (key, ack) in &acks {
+            // Only first bloods are announced: the first solve of each challenge.
             match seen.get(key) {
                 Some(at) => delays.push(at.saturating_duration_since(*ack)),
-                None => missing += 1,
+                None if firsts.contains(key) => missing += 1,
+                None => {}
             }
         }
     }
@@ -274,7 +277,7 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     );
     let _ = writeln!(
         out,
-        "solve -> SSE delay over {} samples: p50 {:.2} ms, p99 {:.2} ms; {missing} not seen (sampled clients)",
+        "first blood -> SSE delay over {} samples: p50 {:.2} ms, p99 {:.2} ms; {missing} not seen (sampled clients)",
         delays.len(),
         pct(&delays, 0.5),
         pct(&delays, 0.99)
@@ -290,6 +293,19 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
         r.abort();
     }
     let _ = server.kill().await;
+}
+
+/// The keys of the first acknowledged solve of each challenge.
+fn first_solves(acks: &HashMap<String, Instant>) -> std::collections::HashSet<String> {
+    let mut first: HashMap<&str, (&String, Instant)> = HashMap::new();
+    for (key, at) in acks {
+        let challenge = key.split('|').nth(1).unwrap_or("");
+        let entry = first.entry(challenge).or_insert((key, *at));
+        if *at < entry.1 {
+            *entry = (key, *at);
+        }
+    }
+    first.into_values().map(|(key, _)| key.clone()).collect()
 }
 
 /// The resident memory of process `pid`, in KiB.
@@ -325,7 +341,7 @@ async fn request(addr: &str, method: &str, path: &str, token: &str, body: &str) 
     (status, body)
 }
 
-/// Reads the public stream; a sampled client records when each solve arrives.
+/// Reads the public stream; a sampled client records when each first blood arrives.
 async fn follow(mut stream: TcpStream, sample: Option<Arrivals>) {
     let request = "GET /events HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n";
     if stream.write_all(request.as_bytes()).await.is_err() {
@@ -337,7 +353,7 @@ async fn follow(mut stream: TcpStream, sample: Option<Arrivals>) {
         if let Some(n) = line.strip_prefix("event:") {
             name = n.trim().to_owned();
         } else if let Some(data) = line.strip_prefix("data:")
-            && name == "solve"
+            && name == "first_blood"
             && let Some(sample) = &sample
         {
             let field = |key: &str| {

@@ -160,7 +160,7 @@ fn streams_deliver_solves_and_resume_where_they_left_off() {
     let seen = board.until("board", WAIT);
     let solve = seen
         .iter()
-        .find(|e| e.name == "solve")
+        .find(|e| e.name == "first_blood")
         .expect("a solve event");
     assert_eq!(solve.json()["first_blood"], true);
     assert_eq!(solve.json()["team_name"], "Sea Otters");
@@ -181,17 +181,23 @@ fn streams_deliver_solves_and_resume_where_they_left_off() {
     let left_at = moved.id;
     drop(board);
 
-    // B solves while nobody watches; a client resuming from where it left gets that solve,
-    // then a snapshot.
-    let body = r#"{"challenge":"door","answer":"hello","id":"s2"}"#;
-    assert_eq!(server.post_json("/api/submit", Some(&b), body).status, 200);
+    // B solves twice while nobody watches (a first blood, then not); a client resuming from
+    // where it left gets the first blood it missed, then a snapshot with both.
+    for (challenge, answer) in [("side", "sidequest"), ("door", "hello")] {
+        let body =
+            format!(r#"{{"challenge":"{challenge}","answer":"{answer}","id":"s-{challenge}"}}"#);
+        assert_eq!(server.post_json("/api/submit", Some(&b), &body).status, 200);
+    }
     let mut resumed = server.events("/events", None, left_at);
     let seen = resumed.until("board", WAIT);
-    let missed: Vec<_> = seen.iter().filter(|e| e.name == "solve").collect();
+    let missed: Vec<_> = seen.iter().filter(|e| e.name == "first_blood").collect();
     assert_eq!(missed.len(), 1, "{seen:#?}");
     assert_eq!(missed[0].json()["team_name"], "Null Pointers");
-    assert_eq!(missed[0].json()["first_blood"], false);
+    assert_eq!(missed[0].json()["challenge"], "Side Quest");
     assert!(missed[0].id > left_at);
+    let board = seen.last().expect("a board").json();
+    assert_eq!(board["rows"][0]["name"], "Null Pointers", "{board}");
+    assert_eq!(board["rows"][0]["score"], 155);
     // A fresh client gets the snapshot alone.
     let mut fresh = server.events("/events", None, None);
     assert_eq!(fresh.next(WAIT).expect("a snapshot").name, "board");

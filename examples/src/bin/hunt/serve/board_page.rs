@@ -168,9 +168,8 @@ graph(INITIAL);
 document.body.dataset.seq = INITIAL.seq;
 const events = new EventSource('/events');
 events.addEventListener('board', e => board(JSON.parse(e.data)));
-events.addEventListener('solve', e => {
+events.addEventListener('first_blood', e => {
   const s = JSON.parse(e.data);
-  if (!s.first_blood) return;
   const el = document.getElementById('blood');
   el.textContent = `First blood! ${s.team_name} solved ${s.challenge}`;
   clearTimeout(el.timer); el.timer = setTimeout(() => { el.textContent = ''; }, 15000);
