@@ -195,6 +195,8 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     for (t, token) in tokens.into_iter().enumerate() {
         let (addr, acks, latencies) = (addr.clone(), acks.clone(), latencies.clone());
         submitters.push(tokio::spawn(async move {
+            // One kept-alive connection per team, as a browser or API client would hold.
+            let mut connection: Option<BufReader<TcpStream>> = None;
             let mut n = 0usize;
             let mut next = 0usize;
             while started.elapsed() < duration {
@@ -216,7 +218,12 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
                     "{{\"challenge\":\"c{challenge}\",\"answer\":\"{answer}\",\"id\":\"{id}\"}}"
                 );
                 let sent = Instant::now();
-                let (status, reply) = request(&addr, "POST", "/api/submit", &token, &body).await;
+                let Some((status, reply)) =
+                    keep_alive(&mut connection, &addr, "/api/submit", &token, &body).await
+                else {
+                    connection = None;
+                    continue;
+                };
                 let took = sent.elapsed();
                 latencies.lock().expect("unpoisoned").push(took);
                 if status == 200
@@ -339,6 +346,46 @@ async fn request(addr: &str, method: &str, path: &str, token: &str, body: &str) 
         .unwrap_or(0);
     let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
     (status, body)
+}
+
+/// One HTTP/1.1 request on a kept-alive connection (opened when `None`); `None` when the
+/// connection failed (the caller opens a new one).
+async fn keep_alive(
+    connection: &mut Option<BufReader<TcpStream>>,
+    addr: &str,
+    path: &str,
+    token: &str,
+    body: &str,
+) -> Option<(u16, String)> {
+    if connection.is_none() {
+        *connection = Some(BufReader::new(TcpStream::connect(addr).await.ok()?));
+    }
+    let stream = connection.as_mut()?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: load\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.get_mut().write_all(head.as_bytes()).await.ok()?;
+    let mut line = String::new();
+    stream.read_line(&mut line).await.ok()?;
+    let status = line.split_whitespace().nth(1)?.parse().ok()?;
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        stream.read_line(&mut line).await.ok()?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().ok()?;
+        }
+    }
+    let mut reply = vec![0u8; length];
+    stream.read_exact(&mut reply).await.ok()?;
+    Some((status, String::from_utf8_lossy(&reply).into_owned()))
 }
 
 /// Reads the public stream; a sampled client records when each first blood arrives.

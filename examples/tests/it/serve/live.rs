@@ -269,3 +269,43 @@ fn logs_never_contain_answers_or_tokens() {
         assert!(!logged.contains(secret), "{secret:?} logged: {logged}");
     }
 }
+
+#[test]
+fn the_openapi_document_describes_every_api_route() {
+    let (hunt, _) = store(None, -60);
+    let server = Server::start(&hunt);
+    let doc = server.get("/openapi.json", None).json();
+    assert!(
+        doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")),
+        "{doc}"
+    );
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, method) in [
+        ("/api/submit", "post"),
+        ("/api/hint", "post"),
+        ("/api/progress", "get"),
+        ("/api/board", "get"),
+        ("/api/board/team/{id}", "get"),
+        ("/api/ctftime", "get"),
+        ("/api/admin/team", "post"),
+        ("/api/admin/adjust", "post"),
+        ("/api/admin/hide", "post"),
+        ("/api/admin/grant", "post"),
+        ("/api/admin/reveal", "post"),
+        ("/api/admin/board", "get"),
+        ("/health", "get"),
+    ] {
+        assert!(
+            paths[path][method].is_object(),
+            "{method} {path} undocumented"
+        );
+    }
+    let schemes = &doc["components"]["securitySchemes"]["token"];
+    assert_eq!(schemes["scheme"], "bearer", "{doc}");
+    // The request schemas come from the code: their required fields are the structs'.
+    let submit = &doc["components"]["schemas"]["SubmitRequest"];
+    assert_eq!(
+        submit["required"],
+        serde_json::json!(["challenge", "answer", "id"])
+    );
+}
