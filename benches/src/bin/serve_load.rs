@@ -195,6 +195,8 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     for (t, token) in tokens.into_iter().enumerate() {
         let (addr, acks, latencies) = (addr.clone(), acks.clone(), latencies.clone());
         submitters.push(tokio::spawn(async move {
+            // One kept-alive connection per team, as a browser or API client would hold.
+            let mut connection: Option<BufReader<TcpStream>> = None;
             let mut n = 0usize;
             let mut next = 0usize;
             while started.elapsed() < duration {
@@ -216,7 +218,12 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
                     "{{\"challenge\":\"c{challenge}\",\"answer\":\"{answer}\",\"id\":\"{id}\"}}"
                 );
                 let sent = Instant::now();
-                let (status, reply) = request(&addr, "POST", "/api/submit", &token, &body).await;
+                let Some((status, reply)) =
+                    keep_alive(&mut connection, &addr, "/api/submit", &token, &body).await
+                else {
+                    connection = None;
+                    continue;
+                };
                 let took = sent.elapsed();
                 latencies.lock().expect("unpoisoned").push(took);
                 if status == 200
@@ -241,14 +248,17 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     latencies.sort();
     let acks = acks.lock().expect("unpoisoned").clone();
     let mut delays: Vec<Duration> = Vec::new();
+    let firsts = first_solves(&acks);
     let mut missing = 0usize;
     for sample in &arrivals {
         let seen: HashMap<String, Instant> =
             sample.lock().expect("unpoisoned").iter().cloned().collect();
         for (key, ack) in &acks {
+            // Only first bloods are announced: the first solve of each challenge.
             match seen.get(key) {
                 Some(at) => delays.push(at.saturating_duration_since(*ack)),
-                None => missing += 1,
+                None if firsts.contains(key) => missing += 1,
+                None => {}
             }
         }
     }
@@ -274,7 +284,7 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     );
     let _ = writeln!(
         out,
-        "solve -> SSE delay over {} samples: p50 {:.2} ms, p99 {:.2} ms; {missing} not seen (sampled clients)",
+        "first blood -> SSE delay over {} samples: p50 {:.2} ms, p99 {:.2} ms; {missing} not seen (sampled clients)",
         delays.len(),
         pct(&delays, 0.5),
         pct(&delays, 0.99)
@@ -290,6 +300,19 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
         r.abort();
     }
     let _ = server.kill().await;
+}
+
+/// The keys of the first acknowledged solve of each challenge.
+fn first_solves(acks: &HashMap<String, Instant>) -> std::collections::HashSet<String> {
+    let mut first: HashMap<&str, (&String, Instant)> = HashMap::new();
+    for (key, at) in acks {
+        let challenge = key.split('|').nth(1).unwrap_or("");
+        let entry = first.entry(challenge).or_insert((key, *at));
+        if *at < entry.1 {
+            *entry = (key, *at);
+        }
+    }
+    first.into_values().map(|(key, _)| key.clone()).collect()
 }
 
 /// The resident memory of process `pid`, in KiB.
@@ -325,7 +348,47 @@ async fn request(addr: &str, method: &str, path: &str, token: &str, body: &str) 
     (status, body)
 }
 
-/// Reads the public stream; a sampled client records when each solve arrives.
+/// One HTTP/1.1 request on a kept-alive connection (opened when `None`); `None` when the
+/// connection failed (the caller opens a new one).
+async fn keep_alive(
+    connection: &mut Option<BufReader<TcpStream>>,
+    addr: &str,
+    path: &str,
+    token: &str,
+    body: &str,
+) -> Option<(u16, String)> {
+    if connection.is_none() {
+        *connection = Some(BufReader::new(TcpStream::connect(addr).await.ok()?));
+    }
+    let stream = connection.as_mut()?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: load\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.get_mut().write_all(head.as_bytes()).await.ok()?;
+    let mut line = String::new();
+    stream.read_line(&mut line).await.ok()?;
+    let status = line.split_whitespace().nth(1)?.parse().ok()?;
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        stream.read_line(&mut line).await.ok()?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().ok()?;
+        }
+    }
+    let mut reply = vec![0u8; length];
+    stream.read_exact(&mut reply).await.ok()?;
+    Some((status, String::from_utf8_lossy(&reply).into_owned()))
+}
+
+/// Reads the public stream; a sampled client records when each first blood arrives.
 async fn follow(mut stream: TcpStream, sample: Option<Arrivals>) {
     let request = "GET /events HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n";
     if stream.write_all(request.as_bytes()).await.is_err() {
@@ -337,7 +400,7 @@ async fn follow(mut stream: TcpStream, sample: Option<Arrivals>) {
         if let Some(n) = line.strip_prefix("event:") {
             name = n.trim().to_owned();
         } else if let Some(data) = line.strip_prefix("data:")
-            && name == "solve"
+            && name == "first_blood"
             && let Some(sample) = &sample
         {
             let field = |key: &str| {

@@ -128,6 +128,10 @@ try {
   check((await board.innerHTML('#graph')) !== graph0, 'the graph moved');
   await submit(tokens[2], 'welcome', 'anchors');
   await board.waitForFunction(() => /Kraken Crew\s*265/.test(document.getElementById('rows').textContent), null, { timeout: 3000 });
+  // A first blood while the board is open: announced on the board.
+  await submit(tokens[0], 'vault', 'gold');
+  await board.waitForFunction(() => document.getElementById('blood').textContent.includes('First blood'), null, { timeout: 3000 });
+  check((await board.textContent('#blood')) === "First blood! Sea Otters solved The Captain's Vault", 'the first blood is announced');
   await board.screenshot({ path: join(out, 'board.png') });
 
   // The freeze: pushed at its instant; then a solve does not move the board.

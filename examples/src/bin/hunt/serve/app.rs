@@ -44,6 +44,8 @@ pub struct App {
     /// Becomes true when the service is shutting down: live streams end so that the
     /// graceful shutdown does not wait for them.
     pub stopping: watch::Receiver<bool>,
+    /// The least time between two boards on one public stream.
+    pub board_interval: Duration,
     /// How often a stream sends a comment to keep idle connections open.
     pub keep_alive: Duration,
 }

@@ -134,10 +134,10 @@ function graph(board) {
   const stop = board.frozen && board.freeze_at ? board.freeze_at : Infinity;
   const t1 = Math.max(board.start + 1, Math.min(board.end, now, stop));
   const from = Math.max(board.start, Math.min(first, t1));
-  const t0 = Math.max(board.start, from - Math.max((t1 - from) * 0.05, 30000));
+  const t0 = Math.max(board.start, from - Math.max((t1 - from) * 0.1, 1000));
   const x = t => L + (Math.min(Math.max(t, t0), t1) - t0) / Math.max(t1 - t0, 1) * (W - L - 10);
   const y = v => H - B - Math.max(v, 0) / max * (H - B - 10);
-  const clock = t => new Date(t).toISOString().slice(11, 16);
+  const clock = t => new Date(t).toISOString().slice(11, t1 - t0 < 600000 ? 19 : 16);
   let out = `<line x1="${L}" y1="${H-B}" x2="${W-10}" y2="${H-B}" stroke="#999"/>` +
     `<line x1="${L}" y1="10" x2="${L}" y2="${H-B}" stroke="#999"/>` +
     `<text x="${L-6}" y="16" text-anchor="end">${max}</text><text x="${L-6}" y="${H-B}" text-anchor="end">0</text>` +
@@ -168,9 +168,8 @@ graph(INITIAL);
 document.body.dataset.seq = INITIAL.seq;
 const events = new EventSource('/events');
 events.addEventListener('board', e => board(JSON.parse(e.data)));
-events.addEventListener('solve', e => {
+events.addEventListener('first_blood', e => {
   const s = JSON.parse(e.data);
-  if (!s.first_blood) return;
   const el = document.getElementById('blood');
   el.textContent = `First blood! ${s.team_name} solved ${s.challenge}`;
   clearTimeout(el.timer); el.timer = setTimeout(() => { el.textContent = ''; }, 15000);

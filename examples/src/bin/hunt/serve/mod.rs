@@ -48,6 +48,10 @@ pub struct Args {
     /// twice that, before it gets 429; 0 for no limit
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub rate: u32,
+    /// Least milliseconds between two boards sent on one public stream (solves in between
+    /// are announced, and the next board shows them all)
+    #[arg(long, value_name = "MS", default_value_t = 250)]
+    pub board_interval: u64,
     /// Seconds between keep-alive comments on idle event streams
     #[arg(long, value_name = "S", default_value_t = 15)]
     pub keep_alive: u64,
@@ -87,6 +91,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         metrics: metrics.clone(),
         stopping: stopping.clone(),
         keep_alive: Duration::from_secs(args.keep_alive.max(1)),
+        board_interval: Duration::from_millis(args.board_interval),
     };
     let pump = tokio::spawn(pump::run(
         engine.clone(),

@@ -2,7 +2,7 @@
 //! team's own (`/api/team/events`: its verdicts, hints, unlocks).
 //!
 //! Every event's id is a log position, so a client that reconnects with `Last-Event-ID`
-//! gets what it missed: the solves since (from the pump's memory) or its team's events
+//! gets what it missed: the first bloods since (from the pump's memory) or its team's events
 //! since (from the store), then a full snapshot. A client that fell too far behind, or
 //! behind the broadcast channel, gets the snapshot alone, never a gap. The public stream
 //! reads only the engine's public view, so during the freeze it has nothing new to say
@@ -42,6 +42,7 @@ pub async fn public(
     headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let stream = Public {
+        last_board: None,
         rx: app.updates.subscribe(),
         shown: last_event_id(&headers),
         sent: None,
@@ -139,6 +140,10 @@ struct Public {
     sent: Option<Arc<Shown>>,
     queue: VecDeque<Event>,
     started: bool,
+    /// When the last board was sent: boards go out at most once per
+    /// [`App::board_interval`], each with the newest state, so a busy hunt costs each
+    /// client a few boards a second, not one per publish.
+    last_board: Option<tokio::time::Instant>,
     _guard: ClientGuard,
 }
 
@@ -152,6 +157,13 @@ impl Public {
                 let next = self.app.engine.next_change(wall_clock());
                 if let Wake::End = wake(&self.app, &mut self.rx, next).await {
                     return None;
+                }
+                if let Some(last) = self.last_board {
+                    let mut stopping = self.app.stopping.clone();
+                    tokio::select! {
+                        () = tokio::time::sleep_until(last + self.app.board_interval) => {}
+                        _ = stopping.wait_for(|stop| *stop) => return None,
+                    }
                 }
             }
             self.started = true;
@@ -168,15 +180,15 @@ impl Public {
         let shown_now = self.app.boards.get(&state, wall_clock());
         let board = &shown_now.board;
         if let Some(shown) = self.shown.filter(|shown| board.seq > *shown) {
-            // Solves the public view includes; none after the freeze until the reveal.
-            for solve in self
-                .app
-                .solves
-                .between(shown, board.seq)
-                .unwrap_or_default()
-            {
-                if state.public().team(solve.team).is_some_and(|t| !t.hidden) {
-                    self.queue.push_back(event("solve", solve.seq, &solve));
+            // First bloods the public view includes (none after the freeze until the
+            // reveal). Other solves show in the next board: 5,000 clients times every solve
+            // would be most of the service's work.
+            let solves = self.app.solves.between(shown, board.seq);
+            for solve in solves.unwrap_or_default() {
+                let visible = state.public().team(solve.team).is_some_and(|t| !t.hidden);
+                if solve.first_blood && visible {
+                    self.queue
+                        .push_back(event("first_blood", solve.seq, &solve));
                 }
             }
         }
@@ -190,6 +202,7 @@ impl Public {
                 .id(board.seq.to_string())
                 .data(shown_now.json.as_str());
             self.queue.push_back(event);
+            self.last_board = Some(tokio::time::Instant::now());
             self.shown = Some(board.seq);
             self.sent = Some(shown_now);
         }
