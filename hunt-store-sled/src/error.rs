@@ -18,7 +18,7 @@ use hunt_core::store::StoreError;
 /// The text sled 0.34.7 puts in the `Io` error it returns when another process holds its
 /// file lock. sled formats the original `WouldBlock` error into a message of kind `Other`,
 /// so the message is all there is to recognise it by; sled is pinned to that version.
-const SLED_LOCK_MESSAGE: &str = "could not acquire lock on";
+pub(crate) const SLED_LOCK_MESSAGE: &str = "could not acquire lock on";
 
 /// Maps a sled error met while using the database at `path`.
 pub(crate) fn from_sled(path: &Path, error: sled::Error) -> StoreError {

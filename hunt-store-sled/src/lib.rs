@@ -115,6 +115,29 @@ const LOCK_FILE: &str = "hunt-store.lock";
 /// sits beside sled's files rather than among them.
 const DB_DIR: &str = "db";
 
+/// How long [`SledStore::open`] waits for sled's own file lock once it holds the store's:
+/// a database dropped a moment ago in this process releases it only when sled's background
+/// flusher has stopped.
+const SLED_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens sled's database at `path`, waiting up to [`SLED_LOCK_WAIT`] while sled's file lock
+/// is still held. Called with the store's own lock held, so the holder is this process
+/// shutting a previous handle down (another process would hold the store's lock too).
+fn open_db(path: &Path) -> Result<sled::Db, sled::Error> {
+    let deadline = std::time::Instant::now() + SLED_LOCK_WAIT;
+    loop {
+        match sled::Config::new().path(path).open() {
+            Err(sled::Error::Io(io))
+                if io.to_string().contains(error::SLED_LOCK_MESSAGE)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            opened => return opened,
+        }
+    }
+}
+
 /// Key of the layout version in sled's default tree.
 const FORMAT_KEY: &[u8] = b"hunt-store-sled/format";
 
@@ -235,10 +258,7 @@ impl SledStore {
             Err(TryLockError::Error(e)) => return Err(io_failure(&lock_path, "lock", e)),
         }
         let sled_error = |e| from_sled(&path, e);
-        let db = sled::Config::new()
-            .path(dir.join(DB_DIR))
-            .open()
-            .map_err(sled_error)?;
+        let db = open_db(&dir.join(DB_DIR)).map_err(sled_error)?;
         let format = db.get(FORMAT_KEY).map_err(sled_error)?;
         if let Some(format) = format.as_ref().filter(|format| **format != FORMAT) {
             let found = String::from_utf8_lossy(format).into_owned();

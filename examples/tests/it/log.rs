@@ -1,11 +1,9 @@
 //! `hunt log` and `hunt graph`.
 
-use std::io::{BufRead, BufReader};
 use std::process::Stdio;
-use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::Hunt;
+use crate::{Hunt, lines_of};
 
 #[test]
 fn the_log_shows_every_event() {
@@ -30,15 +28,7 @@ fn follow_prints_submissions_made_while_it_runs() {
         .stderr(Stdio::null())
         .spawn()
         .expect("hunt log --follow starts");
-    let stdout = follower.stdout.take().expect("piped");
-    let (lines, received) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let received = lines_of(&mut follower);
     let wait = Duration::from_secs(20);
     for _ in 0..2 {
         received.recv_timeout(wait).expect("the existing events");

@@ -8,6 +8,7 @@ mod demo;
 mod init;
 mod log;
 mod postgres;
+mod readme;
 mod rules;
 mod seal;
 mod serve;
@@ -16,8 +17,10 @@ mod submit;
 mod team;
 mod transfer;
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
+use std::sync::mpsc;
 
 use tempfile::TempDir;
 
@@ -29,6 +32,21 @@ pub fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("hunts")
         .join(name)
+}
+
+/// The lines `child` prints on its piped standard output, as they come, from a thread of
+/// their own: receive them with a timeout.
+pub fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
+    let stdout = child.stdout.take().expect("standard output is piped");
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    received
 }
 
 /// What one run of the binary gave.

@@ -3,12 +3,13 @@
 //! `postgres://postgres@127.0.0.1:5432/test`), which must answer: the test fails, saying so,
 //! when it does not.
 
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
-use crate::{DURING, Run, sample};
+use crate::{DURING, Run, lines_of, sample};
 
 fn url() -> String {
     std::env::var("HUNT_PG_URL")
@@ -146,4 +147,34 @@ fn a_store_url_and_a_data_directory_together_are_a_mistake() {
         .output()
         .expect("the hunt binary runs");
     Run::from(run).fails(1, "choose one");
+}
+
+#[test]
+fn follow_on_postgres_prints_another_process_s_events_without_polling() {
+    let schema = Schema::fresh("follow");
+    schema.ok(&["init", sample("hackathon.toml").to_str().expect("UTF-8")]);
+    schema.ok(&["team", "add", "Sea Otters", "--at", DURING]);
+    let mut follower = schema
+        .command(&["log", "--follow"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("hunt log --follow starts");
+    let received = lines_of(&mut follower);
+    let wait = Duration::from_secs(20);
+    let first = received.recv_timeout(wait).expect("the existing event");
+    assert!(first.contains("Sea Otters"), "{first}");
+    // The follower keeps the store open and waits on LISTEN; another process appends.
+    let sent = Instant::now();
+    let verdict = schema.ok(&["submit", "Sea Otters", "welcome", "anchors", "--at", DURING]);
+    assert!(verdict.starts_with("Correct!"), "{verdict}");
+    let line = received.recv_timeout(wait).expect("the new event, live");
+    let took = sent.elapsed();
+    assert!(
+        line.contains("Sea Otters") && line.contains("correct"),
+        "{line}"
+    );
+    follower.kill().expect("killed");
+    follower.wait().expect("reaped");
+    eprintln!("note: the follower printed the solve {took:?} after the submit started");
 }

@@ -173,3 +173,30 @@ fn sled_lock_alone_also_maps_to_locked() {
     let store = SledStore::open(dir.path()).expect("the directory opens once sled is free");
     drop(store);
 }
+
+/// A database handle dropped a moment ago in this process may keep sled's own file lock
+/// while its flusher stops; opening the store meanwhile waits for it rather than failing
+/// as if another process held the store.
+#[test]
+fn a_handle_still_closing_in_this_process_is_waited_for() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    {
+        let store = SledStore::open(dir.path()).expect("opens");
+        runtime
+            .block_on(store.append(&hunt_id("finals"), 0, &sample_events(0, 3)))
+            .expect("appends");
+    }
+    // sled's database, held for a while by another thread of this process.
+    let raw = sled::open(dir.path().join("db")).expect("sled opens its files");
+    let holder = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        drop(raw);
+    });
+    let store = SledStore::open(dir.path()).expect("waits for sled's lock, then opens");
+    let log = runtime.block_on(read_log(&store, &hunt_id("finals")));
+    assert_eq!(log.len(), 3);
+    holder.join().expect("the holder ends");
+}

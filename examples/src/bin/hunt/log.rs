@@ -1,13 +1,17 @@
 //! `hunt log [--follow]`: the event log, one line per event, and a live tail.
 //!
-//! A sled store serves one process at a time, so `--follow` does not keep it open: it opens
-//! the store every [`POLL`], reads what is new and closes it again, and other `hunt` commands
-//! wait (a few seconds at most) for the store while a poll holds it.
+//! On PostgreSQL, which many processes share, `--follow` keeps the store open and waits for
+//! the log to move ([`Store::wait_past`](hunt_core::store::Store::wait_past), `LISTEN` and
+//! `NOTIFY`): a new event prints as soon as it commits, with no polling. A sled store serves
+//! one process at a time, so there `--follow` does not keep it open: it opens the store
+//! every [`POLL`], reads what is new and closes it again, and other `hunt` commands wait (a
+//! few seconds at most) for the store while a poll holds it.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::time::Duration;
 
+use hunt_core::store::Wait;
 use hunt_core::{Event, JudgedAs, Recorded, TeamId};
 
 use crate::failure::Failure;
@@ -20,12 +24,13 @@ const POLL: Duration = Duration::from_millis(200);
 /// Arguments of `hunt log`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "With --follow, the store is opened for a moment at each poll and \
-    closed in between, so `hunt submit` and the other commands can run beside it (they wait \
-    for the store while a poll holds it). Stop with Ctrl-C."
+    after_help = "With --follow on PostgreSQL, new events print as soon as they are \
+    recorded by any process. On a sled directory the store is opened for a moment at each \
+    poll (every 200 ms) and closed in between, so `hunt submit` and the other commands can run \
+    beside it (they wait for the store while a poll holds it). Stop with Ctrl-C."
 )]
 pub struct Args {
-    /// Keep printing new events as they are recorded (polls every 200 ms)
+    /// Keep printing new events as they are recorded
     #[arg(long, short)]
     pub follow: bool,
 
@@ -36,12 +41,11 @@ pub struct Args {
 
 /// Runs `hunt log`.
 pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
-    let (hunt, mut seen) = {
-        let store = selection.open_store(Create::Never).await?;
-        let hunt = selection.hunt_id(&*store).await?;
-        let log = store::read_log(&*store, &hunt, 0).await?;
-        (hunt, log)
-    };
+    let store = selection.open_store(Create::Never).await?;
+    let hunt = selection.hunt_id(&*store).await?;
+    let mut seen = store::read_log(&*store, &hunt, 0).await?;
+    // Kept open only where other processes can use it meanwhile.
+    let shared = selection.postgres.is_some().then_some(store);
     let mut printer = Printer {
         json: args.json,
         names: HashMap::new(),
@@ -56,10 +60,20 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         if !args.follow {
             return Ok(());
         }
-        tokio::time::sleep(POLL).await;
-        // Opened and dropped at each poll, so the store is free between polls.
-        let store = selection.open_store(Create::Never).await?;
-        seen = store::read_log(&*store, &hunt, last).await?;
+        seen = match &shared {
+            Some(store) => {
+                if let Wait::Unsupported = store.wait_past(&hunt, last).await? {
+                    tokio::time::sleep(POLL).await;
+                }
+                store::read_log(&**store, &hunt, last).await?
+            }
+            None => {
+                tokio::time::sleep(POLL).await;
+                // Opened and dropped at each poll, so the store is free between polls.
+                let store = selection.open_store(Create::Never).await?;
+                store::read_log(&*store, &hunt, last).await?
+            }
+        };
     }
 }
 
