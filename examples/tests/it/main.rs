@@ -3,6 +3,7 @@
 
 mod admin;
 mod board;
+mod browser;
 mod check;
 mod demo;
 mod init;
