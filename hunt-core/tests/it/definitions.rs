@@ -331,3 +331,42 @@ fn load(name: &str) -> hunt_core::Hunt {
         .unwrap();
     definition::load(&source).unwrap()
 }
+
+#[test]
+fn an_instant_out_of_range_says_so() {
+    let source = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/definitions/invalid/time-out-of-range.toml"),
+    )
+    .unwrap();
+    let error = definition::load(&source).unwrap_err();
+    assert_eq!(error.problems.len(), 2, "{error}");
+    for problem in &error.problems {
+        assert!(
+            problem.message.contains("is outside the supported range"),
+            "{}",
+            problem.message
+        );
+    }
+    // A malformed instant still reads as one.
+    let malformed = source.replace("99999-11-28T09:00:00Z", "2026-13-28T09:00:00Z");
+    let error = definition::load(&malformed).unwrap_err();
+    assert!(
+        error.problems[0]
+            .message
+            .contains("must be a date and time with a UTC offset"),
+        "{error}"
+    );
+    assert_eq!(
+        hunt_core::Timestamp::parse_instant("9999-12-30T22:00:00Z"),
+        Ok(hunt_core::Timestamp::from_millis(253_402_207_200_000))
+    );
+    assert_eq!(
+        hunt_core::Timestamp::parse_instant("-009999-01-02T01:59:59Z").map(|t| t.to_string()),
+        Ok("-009999-01-02T01:59:59Z".to_owned())
+    );
+    assert_eq!(
+        hunt_core::Timestamp::parse_instant("1969-07-20T20:17:00Z"),
+        Ok(hunt_core::Timestamp::from_millis(-14_182_980_000))
+    );
+}
