@@ -130,3 +130,30 @@ fn an_at_out_of_range_says_so() {
         "{run:#?}"
     );
 }
+
+#[test]
+fn many_problems_report_the_first_hundred_then_count_the_rest() {
+    let hunt = Hunt::empty();
+    let file = hunt.scratch("empty-answers.toml");
+    let answers = vec!["\"\""; 130].join(", ");
+    std::fs::write(
+        &file,
+        format!(
+            "id = \"h\"\ntitle = \"H\"\nstart = 2026-11-28T09:00:00Z\n\
+             end = 2026-11-28T21:00:00Z\n\n[[challenge]]\nid = \"a\"\ntitle = \"A\"\n\
+             points = 10\nanswers = [{answers}]\n"
+        ),
+    )
+    .expect("written");
+    let path = file.to_str().expect("UTF-8 path");
+    let run = hunt.run(&["check", path]);
+    run.fails(1, "is not a valid hunt definition (130 problems)");
+    // The header, 100 problems, and the count of the rest.
+    assert_eq!(run.stderr.lines().count(), 102, "{run:#?}");
+    assert!(run.stderr.contains(&format!("{path}:10:12: ")), "{run:#?}");
+    assert!(
+        run.stderr
+            .ends_with(&format!("{path}: and 30 more problems\n")),
+        "{run:#?}"
+    );
+}

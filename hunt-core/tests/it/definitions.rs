@@ -1,6 +1,7 @@
 //! Hunt definitions from files: `tests/definitions/valid/*.toml` must load, and each file in
 //! `tests/definitions/invalid/` must report exactly the problems its header lists, as
-//! `# expect: Kind at line:column` (or `# expect: Kind` for a problem without a location).
+//! `# expect: Kind at line:column` (or `# expect: Kind` for a problem without a location), and
+//! `# expect-more: N` when N problems are found beyond those reported.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -71,6 +72,17 @@ fn invalid_definitions_report_exactly_the_expected_problems() {
                 "{}: {problem:?}",
                 file_name(path)
             );
+        }
+        let more: usize = source
+            .lines()
+            .find_map(|line| line.strip_prefix("# expect-more: "))
+            .map_or(0, |n| n.trim().parse().unwrap());
+        if error.more != more {
+            failures.push(format!(
+                "{}: expected {more} more problems, found {}",
+                file_name(path),
+                error.more
+            ));
         }
         let mut found: Vec<String> = error.problems.iter().map(describe).collect();
         expected.sort();
