@@ -81,5 +81,5 @@ pub use hunt::Hunt;
 pub use ids::{ChallengeId, HuntId, IdempotencyKey, RoundId, TeamId};
 pub use state::{HuntState, Outcome};
 pub use store::{Store, StoreError};
-pub use time::{Span, Timestamp};
+pub use time::{Span, TimeError, Timestamp};
 pub use verdict::{Verdict, Window};

@@ -32,9 +32,46 @@ impl Timestamp {
 
     /// Parses an RFC 3339 instant such as `2026-11-28T09:00:00Z`.
     pub fn parse_rfc3339(text: &str) -> Option<Self> {
-        let ts: jiff::Timestamp = text.parse().ok()?;
-        Some(Self(ts.as_millisecond()))
+        Self::parse_instant(text).ok()
     }
+
+    /// Parses an RFC 3339 instant such as `2026-11-28T09:00:00Z`, saying why a text is not
+    /// one: [`TimeError::OutOfRange`] for a well-formed instant outside
+    /// [`Timestamp::SUPPORTED`] (such as year 99999), [`TimeError::Malformed`] otherwise.
+    pub fn parse_instant(text: &str) -> Result<Self, TimeError> {
+        if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+            return Ok(Self(ts.as_millisecond()));
+        }
+        // The same text with an ordinary year parses: only the instant is out of range.
+        let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+        let year_len = digits.bytes().take_while(u8::is_ascii_digit).count();
+        let rest = &digits[year_len..];
+        if year_len >= 4
+            && rest.starts_with('-')
+            && format!("2000{rest}").parse::<jiff::Timestamp>().is_ok()
+        {
+            Err(TimeError::OutOfRange)
+        } else {
+            Err(TimeError::Malformed)
+        }
+    }
+
+    /// The range of instants hunt files and `--at` accept, as written in messages.
+    pub const SUPPORTED: &'static str = "-009999-01-02T01:59:59Z to 9999-12-30T22:00:00Z";
+}
+
+/// Why a text is not a [`Timestamp`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TimeError {
+    /// Not an RFC 3339 instant with a UTC offset.
+    #[error("is not an RFC 3339 instant with an offset, such as 2026-11-28T09:00:00Z")]
+    Malformed,
+    /// A well-formed instant outside the supported range ([`Timestamp::SUPPORTED`]).
+    #[error(
+        "is outside the supported range of instants, -009999-01-02T01:59:59Z to 9999-12-30T22:00:00Z"
+    )]
+    OutOfRange,
 }
 
 impl fmt::Display for Timestamp {

@@ -76,7 +76,7 @@ pub struct CheckpointerStatus {
     pub last_error: Option<EngineError>,
 }
 
-/// A background task writing an engine's checkpoints (see the [module](self) docs).
+/// A background task writing an engine's checkpoints (the module docs of `checkpointer` say when it writes).
 ///
 /// Dropping it stops the task without a last checkpoint; [`Checkpointer::stop`] writes one.
 #[derive(Debug)]

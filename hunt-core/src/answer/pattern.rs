@@ -12,6 +12,20 @@ pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// How deeply a regex answer may nest groups and repetitions.
 pub const REGEX_NEST_LIMIT: u32 = 64;
 
+/// How many regex answers one challenge may have.
+pub const MAX_REGEXES_PER_CHALLENGE: usize = 64;
+
+/// How many regex answers a hunt may have in all.
+pub const MAX_REGEXES_PER_HUNT: usize = 2_000;
+
+/// The compiled size (see [`compile_regex_within`]) all regex answers of one challenge may
+/// take together, in bytes.
+pub const REGEX_BUDGET_PER_CHALLENGE: usize = 2 << 20;
+
+/// The compiled size all regex answers of a hunt may take together, in bytes. Compiling
+/// takes time and memory in proportion to it, so a hostile file cannot make loading slow.
+pub const REGEX_BUDGET_PER_HUNT: usize = 8 << 20;
+
 /// Why a pattern cannot be a regex answer.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -36,6 +50,12 @@ pub enum RegexProblem {
     /// The anchored pattern matches the empty string, so it would accept an empty answer.
     #[error("the regex matches the empty string")]
     MatchesEmpty,
+    /// The pattern compiles bigger than what is left of its budget.
+    #[error("the regex compiles to more than the {left} bytes left of the regex answers' budget")]
+    OverBudget {
+        /// What was left of the budget, in bytes.
+        left: usize,
+    },
 }
 
 /// Compiles a regex answer that must match the whole (trimmed) submission.
@@ -44,6 +64,41 @@ pub enum RegexProblem {
 /// pattern such as `a)|(b` cannot break out of the group and drop the anchors; flags set inside
 /// the pattern (`(?m)`, `(?x)`) end with the group and leave the anchors alone.
 pub fn compile_regex(pattern: &str) -> Result<Regex, RegexProblem> {
+    compile_checked(pattern)
+}
+
+/// Compiles a regex answer as [`compile_regex`] does, within `left` bytes of a budget: returns
+/// the regex and its compiled size (the memory of its anchored Thompson NFA, which bounds
+/// the time and memory compiling it takes), or [`RegexProblem::OverBudget`] before building
+/// more than `left` bytes.
+pub fn compile_regex_within(pattern: &str, left: usize) -> Result<(Regex, usize), RegexProblem> {
+    if pattern.len() > MAX_PATTERN_BYTES {
+        return Err(RegexProblem::TooLong {
+            len: pattern.len(),
+            max: MAX_PATTERN_BYTES,
+        });
+    }
+    let limit = left.min(REGEX_SIZE_LIMIT);
+    let nfa = regex_automata::nfa::thompson::Compiler::new()
+        .syntax(regex_automata::util::syntax::Config::new().nest_limit(REGEX_NEST_LIMIT))
+        .configure(regex_automata::nfa::thompson::Config::new().nfa_size_limit(Some(limit)))
+        .build(&format!("^(?:{pattern})$"));
+    let size = match nfa {
+        Ok(nfa) => nfa.memory_usage(),
+        // Too big for what is left of the budget (but not for a regex alone).
+        Err(error) if error.size_limit().is_some() && limit < REGEX_SIZE_LIMIT => {
+            return Err(RegexProblem::OverBudget { left });
+        }
+        // Every other mistake is reported by the regex crate, as for any regex.
+        Err(_) => 0,
+    };
+    if size > left {
+        return Err(RegexProblem::OverBudget { left });
+    }
+    compile_checked(pattern).map(|regex| (regex, size))
+}
+
+fn compile_checked(pattern: &str) -> Result<Regex, RegexProblem> {
     if pattern.len() > MAX_PATTERN_BYTES {
         return Err(RegexProblem::TooLong {
             len: pattern.len(),

@@ -99,21 +99,61 @@ impl<'s> SourceMap<'s> {
 
     /// " (line N)" for a site with a known span, to point at a second place in a message.
     pub(crate) fn line_suffix(&self, site: Site) -> String {
-        self.span(&[site])
-            .and_then(|span| self.locate(span.start))
-            .map_or_else(String::new, |at| format!(" (line {})", at.line))
+        let Some(span) = self.span(&[site]) else {
+            return String::new();
+        };
+        match self.source {
+            Some(source) => format!(" (line {})", self.line_of(span.start.min(source.len())) + 1),
+            None => String::new(),
+        }
+    }
+
+    /// The line (from 0) holding a byte offset, by binary search over the line starts.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset) - 1
+    }
+
+    /// A [`Locator`] over this map's source.
+    pub(crate) fn locator(&self) -> Locator<'_, 's> {
+        Locator {
+            map: self,
+            cursor: None,
+        }
     }
 
     /// The line and column of a byte offset, if there is source text.
+    #[cfg(test)]
     pub(crate) fn locate(&self, offset: usize) -> Option<Location> {
-        let source = self.source?;
+        self.locator().locate(offset)
+    }
+}
+
+/// Turns byte offsets into lines and columns. It remembers where it last counted, so offsets
+/// given in increasing order cost one pass over the text in all: many problems on one long
+/// line do not each count the line's characters from its start.
+#[derive(Debug)]
+pub(crate) struct Locator<'m, 's> {
+    map: &'m SourceMap<'s>,
+    /// The last offset located: its line (from 0), the offset, and its column (from 0).
+    cursor: Option<(usize, usize, usize)>,
+}
+
+impl Locator<'_, '_> {
+    /// The line and column of a byte offset, if there is source text.
+    pub(crate) fn locate(&mut self, offset: usize) -> Option<Location> {
+        let source = self.map.source?;
         let offset = offset.min(source.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.line_starts[line];
+        let line = self.map.line_of(offset);
+        let (from, before) = match self.cursor {
+            Some((l, at, column)) if l == line && at <= offset => (at, column),
+            _ => (self.map.line_starts[line], 0),
+        };
         // Spans come from the parser and fall on character boundaries; `get` guards anyway.
-        let column = source
-            .get(start..offset)
-            .map_or(offset - start, |text| text.chars().count());
+        let column = before
+            + source
+                .get(from..offset)
+                .map_or(offset - from, |text| text.chars().count());
+        self.cursor = Some((line, offset, column));
         Some(Location {
             line: saturating_u32(line + 1),
             column: saturating_u32(column + 1),

@@ -165,7 +165,7 @@ mod spec;
 mod unlock_graph;
 mod validate;
 
-pub use problem::{DefinitionError, Location, Problem, ProblemKind};
+pub use problem::{DefinitionError, Location, MAX_REPORTED_PROBLEMS, Problem, ProblemKind};
 pub use spec::{
     BackoffKind, BackoffSpec, ChallengeSpec, DivisionSpec, HintSpec, HuntSpec, LimitsSpec,
     PartialSpec, RateWindowSpec, ScoringKind, ScoringSpec, ThrottleSpec, UnlockSpec,

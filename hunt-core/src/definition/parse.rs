@@ -22,7 +22,7 @@ use crate::answer::Normalization;
 use crate::hint::HintCharge;
 use crate::hunt::{LockedView, RankingOrder, SharedRanks};
 use crate::scoring::ValueMode;
-use crate::time::{Span, Timestamp};
+use crate::time::{Span, TimeError, Timestamp};
 
 type Value<'i> = Spanned<DeValue<'i>>;
 
@@ -1011,25 +1011,39 @@ impl Walker<'_> {
         self.map.record(site, value.span());
         let parsed = match value.get_ref() {
             DeValue::Datetime(dt) if dt.offset.is_some() && dt.time.is_some() => {
-                Timestamp::parse_rfc3339(&dt.to_string())
+                Timestamp::parse_instant(&dt.to_string())
             }
-            DeValue::Datetime(_) => None,
-            DeValue::String(text) => Timestamp::parse_rfc3339(text),
+            DeValue::Datetime(_) => Err(TimeError::Malformed),
+            DeValue::String(text) => Timestamp::parse_instant(text),
             _ => {
                 self.wrong_type(value, what, "a date-time such as 2026-11-28T09:00:00Z");
                 return None;
             }
         };
-        if parsed.is_none() {
-            self.problems.push(
-                ProblemKind::BadTime,
-                Some(value.span()),
-                format!(
-                    "{what} must be a date and time with a UTC offset, such as 2026-11-28T09:00:00Z"
-                ),
-            );
+        match parsed {
+            Ok(at) => Some(at),
+            Err(TimeError::OutOfRange) => {
+                self.problems.push(
+                    ProblemKind::BadTime,
+                    Some(value.span()),
+                    format!(
+                        "{what} is outside the supported range of instants, {}",
+                        Timestamp::SUPPORTED
+                    ),
+                );
+                None
+            }
+            Err(_) => {
+                self.problems.push(
+                    ProblemKind::BadTime,
+                    Some(value.span()),
+                    format!(
+                        "{what} must be a date and time with a UTC offset, such as 2026-11-28T09:00:00Z"
+                    ),
+                );
+                None
+            }
         }
-        parsed
     }
 
     fn normalization(

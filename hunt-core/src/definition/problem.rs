@@ -60,6 +60,8 @@ pub enum ProblemKind {
     PartialIsAnswer,
     /// A regex answer that does not compile, or is unsafe to run.
     InvalidRegex,
+    /// Regex answers beyond a challenge's or the hunt's count or compiled-size budget.
+    RegexBudget,
     /// Sealed answers on a challenge normalized with `regex`.
     SealedRegex,
     /// A sealed answer that is not 64 hexadecimal digits.
@@ -105,21 +107,47 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Every problem found in a definition, in source order (problems without a location first).
+/// How many problems a [`DefinitionError`] reports; the rest are only counted, so a file with
+/// a million mistakes costs no more to report than one with a hundred.
+pub const MAX_REPORTED_PROBLEMS: usize = 100;
+
+/// Every problem found in a definition, in source order (problems without a location first):
+/// the first [`MAX_REPORTED_PROBLEMS`] of them, and how many more there were.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DefinitionError {
-    /// The problems; never empty.
+    /// The first problems, at most [`MAX_REPORTED_PROBLEMS`]; never empty.
     pub problems: Vec<Problem>,
+    /// How many problems were found after those in `problems` (0 when all are there).
+    pub more: usize,
+}
+
+impl DefinitionError {
+    /// How many problems were found in all, reported or not.
+    pub fn total(&self) -> usize {
+        self.problems.len() + self.more
+    }
+
+    /// "and N more problems", for the line after the reported ones, when some were left out.
+    pub fn more_line(&self) -> Option<String> {
+        match self.more {
+            0 => None,
+            1 => Some("and 1 more problem".to_owned()),
+            n => Some(format!("and {n} more problems")),
+        }
+    }
 }
 
 impl fmt::Display for DefinitionError {
-    /// One problem per line, like a compiler.
+    /// One problem per line, like a compiler, then how many more there were.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, problem) in self.problems.iter().enumerate() {
             if i > 0 {
                 f.write_str("\n")?;
             }
             write!(f, "{problem}")?;
+        }
+        if let Some(line) = self.more_line() {
+            write!(f, "\n{line}")?;
         }
         Ok(())
     }
@@ -158,20 +186,26 @@ impl Problems {
         self.found.len()
     }
 
-    /// The error, with spans turned into locations (when the definition came from text).
-    pub(crate) fn into_error(self, map: &SourceMap<'_>) -> DefinitionError {
-        let mut problems: Vec<Problem> = self
+    /// The error, with spans turned into locations (when the definition came from text):
+    /// the first [`MAX_REPORTED_PROBLEMS`] in source order, located in one pass over the text.
+    pub(crate) fn into_error(mut self, map: &SourceMap<'_>) -> DefinitionError {
+        // Stable, so problems at the same place keep the order they were found in. Offsets
+        // map to locations in order, so this is also location order (unlocated first).
+        self.found
+            .sort_by_key(|(_, span, _)| span.as_ref().map(|span| span.start));
+        let more = self.found.len().saturating_sub(MAX_REPORTED_PROBLEMS);
+        self.found.truncate(MAX_REPORTED_PROBLEMS);
+        let mut locator = map.locator();
+        let problems = self
             .found
             .into_iter()
             .map(|(kind, span, message)| Problem {
                 kind,
-                location: span.and_then(|span| map.locate(span.start)),
+                location: span.and_then(|span| locator.locate(span.start)),
                 message,
             })
             .collect();
-        // Stable, so problems at the same place keep the order they were found in.
-        problems.sort_by_key(|problem| problem.location);
-        DefinitionError { problems }
+        DefinitionError { problems, more }
     }
 }
 
@@ -197,5 +231,30 @@ mod tests {
              line 1, column 1: unknown key `titel`\n\
              line 3, column 10: unknown challenge `foo` in the unlock rule of `bar`"
         );
+    }
+
+    #[test]
+    fn only_the_first_problems_are_reported_then_counted() {
+        let source = "answers = [".to_owned() + &"\"é\", ".repeat(250) + "]\n";
+        let mut problems = Problems::default();
+        // Found out of order, as validation may.
+        for i in (0..250).rev() {
+            let start = 11 + i * 6;
+            problems.push(
+                ProblemKind::EmptyAnswer,
+                Some(start..start + 4),
+                format!("{i}"),
+            );
+        }
+        let error = problems.into_error(&SourceMap::new(Some(&source)));
+        assert_eq!(error.problems.len(), MAX_REPORTED_PROBLEMS);
+        assert_eq!((error.more, error.total()), (150, 250));
+        for (i, problem) in error.problems.iter().enumerate() {
+            assert_eq!(problem.message, i.to_string());
+            // Each entry `"é", ` is five characters.
+            let column = u32::try_from(12 + i * 5).unwrap();
+            assert_eq!(problem.location, Some(Location { line: 1, column }));
+        }
+        assert!(error.to_string().ends_with("\nand 150 more problems"));
     }
 }

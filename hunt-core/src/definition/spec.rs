@@ -690,8 +690,10 @@ mod datetime {
         }
 
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
-            Timestamp::parse_rfc3339(v)
-                .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Str(v), &self))
+            Timestamp::parse_instant(v).map_err(|e| match e {
+                crate::time::TimeError::OutOfRange => de::Error::custom(format!("{v:?} {e}")),
+                _ => de::Error::invalid_value(de::Unexpected::Str(v), &self),
+            })
         }
 
         /// The toml crate hands a date-time over as a one-entry map holding its text.

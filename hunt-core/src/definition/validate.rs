@@ -25,8 +25,9 @@ use super::{
     MAX_REPLY_BYTES, MAX_ROUND_BYTES, MAX_RULE_DEPTH, MAX_TITLE_BYTES,
 };
 use crate::answer::{
-    Accepted, AnswerChecker, AnswerTemplate, Normalization, SealedDigest, TemplateError,
-    compile_regex,
+    Accepted, AnswerChecker, AnswerTemplate, MAX_REGEXES_PER_CHALLENGE, MAX_REGEXES_PER_HUNT,
+    Normalization, REGEX_BUDGET_PER_CHALLENGE, REGEX_BUDGET_PER_HUNT, RegexProblem, SealedDigest,
+    TemplateError, compile_regex_within,
 };
 use crate::hunt::{Challenge, Hunt, Limits, PartialAnswer, RankingOrder, UnlockRule};
 use crate::ids::{ChallengeId, HuntId, RoundId, fold_id as fold, is_slug};
@@ -39,7 +40,11 @@ pub(crate) fn compile(
     map: &SourceMap<'_>,
     problems: &mut Problems,
 ) -> Option<Hunt> {
-    let mut v = Validator { map, problems };
+    let mut v = Validator {
+        map,
+        problems,
+        regexes: RegexUse::default(),
+    };
     let hunt_id = v.hunt_fields(spec);
     let limits = spec.limits.resolve();
     let window = v.window(spec);
@@ -264,6 +269,18 @@ impl<'a> RoundNames<'a> {
 struct Validator<'m, 's, 'p> {
     map: &'m SourceMap<'s>,
     problems: &'p mut Problems,
+    /// What the hunt's regex answers have used of their budget so far.
+    regexes: RegexUse,
+}
+
+/// Regex answers compiled so far, against [`MAX_REGEXES_PER_HUNT`] and
+/// [`REGEX_BUDGET_PER_HUNT`].
+#[derive(Debug, Default)]
+struct RegexUse {
+    count: usize,
+    bytes: usize,
+    /// The hunt's budget ran out and was reported: later regexes are not compiled.
+    exhausted: bool,
 }
 
 impl Validator<'_, '_, '_> {
@@ -714,10 +731,62 @@ impl Validator<'_, '_, '_> {
     ) -> Option<Accepted> {
         let mut ok = true;
         if normalization == Normalization::Regex {
-            let mut regexes = Vec::with_capacity(c.answers.len());
+            let mut regexes = Vec::with_capacity(c.answers.len().min(MAX_REGEXES_PER_CHALLENGE));
+            let mut challenge_bytes = 0;
             for (k, pattern) in c.answers.iter().enumerate() {
-                match compile_regex(pattern) {
-                    Ok(regex) => regexes.push(regex),
+                if self.regexes.exhausted {
+                    return None;
+                }
+                let site = [Site::Answer(i, to_u32(k)), Site::Field(i, "answers")];
+                if k == MAX_REGEXES_PER_CHALLENGE {
+                    self.report(
+                        ProblemKind::RegexBudget,
+                        &site,
+                        format!(
+                            "{name} has {} regex answers; at most {MAX_REGEXES_PER_CHALLENGE} are allowed",
+                            c.answers.len()
+                        ),
+                    );
+                    return None;
+                }
+                if self.regexes.count == MAX_REGEXES_PER_HUNT {
+                    self.regexes.exhausted = true;
+                    self.report(
+                        ProblemKind::RegexBudget,
+                        &site,
+                        format!(
+                            "answer {} of {name} is a regex beyond the {MAX_REGEXES_PER_HUNT} a hunt may have",
+                            k + 1
+                        ),
+                    );
+                    return None;
+                }
+                let left_hunt = REGEX_BUDGET_PER_HUNT - self.regexes.bytes;
+                let left_challenge = REGEX_BUDGET_PER_CHALLENGE - challenge_bytes;
+                self.regexes.count += 1;
+                match compile_regex_within(pattern, left_hunt.min(left_challenge)) {
+                    Ok((regex, bytes)) => {
+                        regexes.push(regex);
+                        challenge_bytes += bytes;
+                        self.regexes.bytes += bytes;
+                    }
+                    Err(RegexProblem::OverBudget { .. }) => {
+                        let whose = if left_hunt < left_challenge {
+                            self.regexes.exhausted = true;
+                            format!("the hunt's regex answers ({REGEX_BUDGET_PER_HUNT} bytes)")
+                        } else {
+                            format!("{name}'s regex answers ({REGEX_BUDGET_PER_CHALLENGE} bytes)")
+                        };
+                        self.report(
+                            ProblemKind::RegexBudget,
+                            &site,
+                            format!(
+                                "answer {} of {name} compiles to more than is left of the budget of {whose}; use fewer or simpler regexes",
+                                k + 1
+                            ),
+                        );
+                        return None;
+                    }
                     Err(problem) => {
                         ok = false;
                         // The regex crate draws the pattern with a caret under the mistake,
@@ -732,7 +801,7 @@ impl Validator<'_, '_, '_> {
                         };
                         self.report(
                             ProblemKind::InvalidRegex,
-                            &[Site::Answer(i, to_u32(k)), Site::Field(i, "answers")],
+                            &site,
                             format!("answer {} of {name}: {reason}", k + 1),
                         );
                     }

@@ -163,7 +163,7 @@ struct Payload {
 }
 
 impl HuntState {
-    /// The state's derived data as snapshot bytes (see the [module](self) docs): compact,
+    /// The state's derived data as snapshot bytes (the `state::snapshot` module docs say what it holds): compact,
     /// deterministic, checksummed. Neither the secret, the compiled hunt nor the standings
     /// are included; the frozen board is, since its events cannot be told apart later
     /// without replaying.

@@ -23,7 +23,7 @@ const MAGIC: &[u8; 8] = b"HUNTCKPT";
 const FRAME: u32 = 1;
 
 /// A snapshot of one hunt's derived state at a position of its log, with what it takes to
-/// verify it against the log and the definition before use (see the [module](self) docs).
+/// verify it against the log and the definition before use (the `store::checkpoint` module docs say how).
 ///
 /// Stores keep one per hunt, opaquely: [`Checkpoint::to_bytes`] is a compact frame for stores
 /// that keep bytes, and the fields are public for stores that keep columns.
@@ -38,7 +38,7 @@ pub struct Checkpoint {
     pub log_digest: Digest,
     /// [`Checkpoint::digest_definition`] of the definition source the state was derived with.
     pub definition_digest: Digest,
-    /// The state, as [`HuntState::encode_snapshot`] wrote it.
+    /// The state, as [`HuntState::encode_snapshot`](crate::HuntState::encode_snapshot) wrote it.
     pub state: Vec<u8>,
 }
 

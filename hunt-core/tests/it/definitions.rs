@@ -1,6 +1,7 @@
 //! Hunt definitions from files: `tests/definitions/valid/*.toml` must load, and each file in
 //! `tests/definitions/invalid/` must report exactly the problems its header lists, as
-//! `# expect: Kind at line:column` (or `# expect: Kind` for a problem without a location).
+//! `# expect: Kind at line:column` (or `# expect: Kind` for a problem without a location), and
+//! `# expect-more: N` when N problems are found beyond those reported.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -71,6 +72,17 @@ fn invalid_definitions_report_exactly_the_expected_problems() {
                 "{}: {problem:?}",
                 file_name(path)
             );
+        }
+        let more: usize = source
+            .lines()
+            .find_map(|line| line.strip_prefix("# expect-more: "))
+            .map_or(0, |n| n.trim().parse().unwrap());
+        if error.more != more {
+            failures.push(format!(
+                "{}: expected {more} more problems, found {}",
+                file_name(path),
+                error.more
+            ));
         }
         let mut found: Vec<String> = error.problems.iter().map(describe).collect();
         expected.sort();
@@ -330,4 +342,43 @@ fn load(name: &str) -> hunt_core::Hunt {
         .find(|(path, _)| file_name(path) == name)
         .unwrap();
     definition::load(&source).unwrap()
+}
+
+#[test]
+fn an_instant_out_of_range_says_so() {
+    let source = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/definitions/invalid/time-out-of-range.toml"),
+    )
+    .unwrap();
+    let error = definition::load(&source).unwrap_err();
+    assert_eq!(error.problems.len(), 2, "{error}");
+    for problem in &error.problems {
+        assert!(
+            problem.message.contains("is outside the supported range"),
+            "{}",
+            problem.message
+        );
+    }
+    // A malformed instant still reads as one.
+    let malformed = source.replace("99999-11-28T09:00:00Z", "2026-13-28T09:00:00Z");
+    let error = definition::load(&malformed).unwrap_err();
+    assert!(
+        error.problems[0]
+            .message
+            .contains("must be a date and time with a UTC offset"),
+        "{error}"
+    );
+    assert_eq!(
+        hunt_core::Timestamp::parse_instant("9999-12-30T22:00:00Z"),
+        Ok(hunt_core::Timestamp::from_millis(253_402_207_200_000))
+    );
+    assert_eq!(
+        hunt_core::Timestamp::parse_instant("-009999-01-02T01:59:59Z").map(|t| t.to_string()),
+        Ok("-009999-01-02T01:59:59Z".to_owned())
+    );
+    assert_eq!(
+        hunt_core::Timestamp::parse_instant("1969-07-20T20:17:00Z"),
+        Ok(hunt_core::Timestamp::from_millis(-14_182_980_000))
+    );
 }

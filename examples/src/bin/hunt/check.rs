@@ -1,7 +1,7 @@
 //! `hunt check FILE`: validates a hunt definition like a compiler, every problem with its file,
 //! line and column. Touches no store.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use hunt_core::Hunt;
@@ -15,7 +15,7 @@ use crate::failure::Failure;
     (each printed as FILE:LINE:COLUMN: message)."
 )]
 pub struct Args {
-    /// The hunt definition (TOML)
+    /// The hunt definition (TOML); `-` reads it from standard input
     pub file: PathBuf,
 }
 
@@ -28,7 +28,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
         out,
         "{}: ok: hunt `{}` \"{}\", {} challenges ({metas} metas) in {rounds} rounds, \
          from {} to {}",
-        args.file.display(),
+        origin(&args.file),
         hunt.id,
         hunt.title,
         hunt.challenges.len(),
@@ -38,13 +38,35 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Reads and validates a definition file: its source and the compiled hunt.
+/// Reads and validates a definition file (`-` for standard input): its source and the
+/// compiled hunt.
 pub fn load_file(path: &Path) -> Result<(String, Hunt), Failure> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| Failure::user(format!("cannot read {}: {e}", path.display())))?;
-    let hunt = hunt_core::definition::load(&source).map_err(|error| Failure::Definition {
-        origin: path.display().to_string(),
-        error,
-    })?;
+    let origin = origin(path);
+    let source = if is_stdin(path) {
+        let mut source = String::new();
+        std::io::stdin()
+            .read_to_string(&mut source)
+            .map_err(|e| Failure::user(format!("cannot read {origin}: {e}")))?;
+        source
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|e| Failure::user(format!("cannot read {origin}: {e}")))?
+    };
+    let hunt = hunt_core::definition::load(&source)
+        .map_err(|error| Failure::Definition { origin, error })?;
     Ok((source, hunt))
+}
+
+/// Whether a definition path means standard input.
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How messages name a definition file: its path, or `<stdin>` for `-`.
+pub fn origin(path: &Path) -> String {
+    if is_stdin(path) {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
 }

@@ -36,7 +36,5 @@ pub fn wall_clock() -> Timestamp {
 
 /// Parses an RFC 3339 instant for clap.
 pub fn parse_time(text: &str) -> Result<Timestamp, String> {
-    Timestamp::parse_rfc3339(text).ok_or_else(|| {
-        format!("{text:?} is not an RFC 3339 instant with an offset, such as 2026-11-28T10:00:00Z")
-    })
+    Timestamp::parse_instant(text).map_err(|e| format!("{text:?} {e}"))
 }

@@ -60,7 +60,7 @@ impl Failure {
         let _ = match &self {
             Self::User(message) | Self::Store(message) => writeln!(err, "error: {message}"),
             Self::Definition { origin, error } => {
-                let count = error.problems.len();
+                let count = error.total();
                 let plural = if count == 1 { "problem" } else { "problems" };
                 let _ = writeln!(
                     err,
@@ -92,6 +92,9 @@ pub fn write_problems(
             )?,
             None => writeln!(out, "{origin}: {}", problem.message)?,
         }
+    }
+    if let Some(line) = error.more_line() {
+        writeln!(out, "{origin}: {line}")?;
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ use crate::store::{self, Create, Selection};
     other commands then need --hunt ID."
 )]
 pub struct Args {
-    /// The hunt definition (TOML); checked as by `hunt check` first
+    /// The hunt definition (TOML), `-` for standard input; checked as by `hunt check` first
     pub file: PathBuf,
 
     /// Replace the definition of a hunt already in the store. Its event log is kept, so the
@@ -36,7 +36,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     if let Some(wanted) = selection.hunt.as_deref().filter(|w| *w != hunt.id.as_str()) {
         return Err(Failure::user(format!(
             "{} defines hunt `{}`, not `{wanted}` (given with --hunt)",
-            args.file.display(),
+            crate::check::origin(&args.file),
             hunt.id
         )));
     }
@@ -65,7 +65,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
                 ReplayFailure::Replay(error) => format!(
                     "{} does not fit the {} events already recorded for hunt `{id}`: {error}; \
                      nothing was changed",
-                    args.file.display(),
+                    crate::check::origin(&args.file),
                     log.len()
                 ),
                 other => format!("{other}: set {}; nothing was changed", store::SECRET_VAR),

@@ -28,7 +28,7 @@ use crate::store::{SECRET_VAR, secret};
     with another secret is refused."
 )]
 pub struct Args {
-    /// The hunt definition with plain answers (TOML)
+    /// The hunt definition with plain answers (TOML), `-` for standard input
     pub file: PathBuf,
     /// Where to write the sealed definition [default: standard output]
     #[arg(long, value_name = "FILE")]
@@ -43,7 +43,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
         ))
     })?;
     let (source, hunt) = load_file(&args.file)?;
-    let origin = args.file.display().to_string();
+    let origin = crate::check::origin(&args.file);
     let mut document: toml_edit::DocumentMut = source
         .parse()
         .map_err(|e| Failure::user(format!("cannot edit {origin}: {e}")))?;
