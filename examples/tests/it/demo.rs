@@ -36,6 +36,12 @@ fn a_small_demo_runs_and_leaves_a_store_to_explore(store: Store) {
             .expect("written")
             .starts_with("<svg")
     );
+    if store == Store::Postgres {
+        // Beside a PostgreSQL store the graph goes to a temporary directory the demo keeps.
+        let dir = graph.parent().expect("a directory");
+        assert!(dir.starts_with(std::env::temp_dir()), "{}", graph.display());
+        let _ = std::fs::remove_dir_all(dir);
+    }
     // The store it leaves is a normal store.
     let board = hunt.ok(&["board", "--division", "Students"]);
     assert!(board.contains("Rust Buckets"), "{board}");
@@ -101,7 +107,15 @@ fn without_a_schema_the_demo_runs_on_a_fresh_one_and_says_which() {
     let board = Run::from(board);
     assert_eq!(board.code, 0, "{board:#?}");
     assert!(board.stdout.contains("Sea Otters"), "{board:#?}");
-    assert!(graph_of(&run.stdout).exists(), "{}", run.stdout);
+    let graph = graph_of(&run.stdout);
+    assert!(graph.exists(), "{}", run.stdout);
+    // The demo keeps its temporary directory for the user; the test cleans up.
+    if let Some(dir) = graph
+        .parent()
+        .filter(|d| d.starts_with(std::env::temp_dir()))
+    {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     drop(schema);
 }
 
