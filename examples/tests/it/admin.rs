@@ -1,10 +1,17 @@
 //! `hunt admin grant | adjust | hide | unhide` (reveal is in `board.rs`, with the freeze).
 
-use crate::{DURING, Hunt};
+use crate::{DURING, Hunt, Store};
 
-#[test]
-fn grant_gives_a_team_more_attempts() {
-    let hunt = Hunt::with_teams();
+on_each_store!(
+    grant_gives_a_team_more_attempts,
+    adjust_awards_and_deducts_points_with_a_reason,
+    hidden_teams_leave_the_board_until_unhidden,
+    grant_on_a_challenge_without_a_cap_says_it_changes_nothing,
+    hiding_a_hidden_team_says_nothing_changed,
+);
+
+fn grant_gives_a_team_more_attempts(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     // The sample's lighthouse allows 10 counted wrong guesses.
     for i in 0..10 {
         hunt.submit("Sea Otters", "lighthouse", &format!("wrong {i}"));
@@ -44,9 +51,8 @@ fn grant_gives_a_team_more_attempts() {
         .fails(1, "no challenge `nope`");
 }
 
-#[test]
-fn adjust_awards_and_deducts_points_with_a_reason() {
-    let hunt = Hunt::with_teams();
+fn adjust_awards_and_deducts_points_with_a_reason(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     hunt.submit("Sea Otters", "welcome", "anchors");
     let out = hunt.ok(&[
         "admin",
@@ -91,9 +97,8 @@ fn adjust_awards_and_deducts_points_with_a_reason() {
     .fails(1, "non-zero");
 }
 
-#[test]
-fn hidden_teams_leave_the_board_until_unhidden() {
-    let hunt = Hunt::with_teams();
+fn hidden_teams_leave_the_board_until_unhidden(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     let out = hunt.ok(&["admin", "hide", "Null Pointers", "--at", DURING]);
     assert!(out.contains("\"Null Pointers\" is hidden"), "{out}");
     let board = hunt.ok(&["board"]);
@@ -116,9 +121,8 @@ fn every_admin_command_has_help() {
     }
 }
 
-#[test]
-fn grant_on_a_challenge_without_a_cap_says_it_changes_nothing() {
-    let hunt = Hunt::with_teams();
+fn grant_on_a_challenge_without_a_cap_says_it_changes_nothing(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     // The sample's welcome has no attempt cap.
     let granted = hunt.ok(&[
         "admin",
@@ -135,9 +139,8 @@ fn grant_on_a_challenge_without_a_cap_says_it_changes_nothing() {
     );
 }
 
-#[test]
-fn hiding_a_hidden_team_says_nothing_changed() {
-    let hunt = Hunt::with_teams();
+fn hiding_a_hidden_team_says_nothing_changed(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     let first = hunt.ok(&["admin", "hide", "Sea Otters", "--at", DURING]);
     assert!(
         first.contains("\"Sea Otters\" is hidden from the board"),

@@ -1,10 +1,15 @@
 //! `hunt board`: the standings, top N, per division, and the public (frozen) board.
 
-use crate::{DURING, Hunt};
+use crate::{DURING, Hunt, Store};
 
-#[test]
-fn board_top_and_division() {
-    let hunt = Hunt::with_teams();
+on_each_store!(
+    board_top_and_division,
+    the_public_board_freezes_until_the_reveal,
+    revealing_before_the_freeze_needs_force,
+);
+
+fn board_top_and_division(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     hunt.ok(&[
         "team",
         "add",
@@ -57,9 +62,8 @@ fn board_top_and_division() {
     );
 }
 
-#[test]
-fn the_public_board_freezes_until_the_reveal() {
-    let hunt = Hunt::with_teams();
+fn the_public_board_freezes_until_the_reveal(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     hunt.submit("Sea Otters", "welcome", "anchors");
     // The sample hunt freezes at 20:00: Null Pointers' solves after it stay off the public
     // board.
@@ -133,9 +137,8 @@ fn score_of(board: &str, team: &str) -> i64 {
     cells[cells.len() - 3].parse().expect("a score")
 }
 
-#[test]
-fn revealing_before_the_freeze_needs_force() {
-    let hunt = Hunt::with_teams();
+fn revealing_before_the_freeze_needs_force(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     hunt.submit("Sea Otters", "welcome", "anchors");
     // The sample hunt freezes at 20:00.
     let run = hunt.run(&["admin", "reveal", "--at", DURING]);

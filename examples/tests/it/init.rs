@@ -1,10 +1,15 @@
 //! `hunt init`: loading, refusing to replace, replacing when the log still fits.
 
-use crate::{Hunt, sample};
+use crate::{Hunt, Store, sample};
 
-#[test]
-fn init_loads_and_refuses_to_replace_unless_asked() {
-    let hunt = Hunt::empty();
+on_each_store!(
+    init_loads_and_refuses_to_replace_unless_asked,
+    replacing_with_a_definition_the_log_does_not_fit_changes_nothing,
+    several_hunts_need_the_hunt_flag,
+);
+
+fn init_loads_and_refuses_to_replace_unless_asked(store: Store) {
+    let hunt = Hunt::empty_on(store);
     let file = sample("hackathon.toml");
     let file = file.to_str().expect("UTF-8 path");
     let out = hunt.ok(&["init", file]);
@@ -14,9 +19,8 @@ fn init_loads_and_refuses_to_replace_unless_asked() {
     assert!(out.contains("unchanged"), "{out}");
 }
 
-#[test]
-fn replacing_with_a_definition_the_log_does_not_fit_changes_nothing() {
-    let hunt = Hunt::with_teams();
+fn replacing_with_a_definition_the_log_does_not_fit_changes_nothing(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     hunt.submit("Sea Otters", "welcome", "anchors");
     // The same hunt without the `welcome` challenge, which the log names.
     let source = std::fs::read_to_string(sample("hackathon.toml")).expect("readable");
@@ -59,9 +63,8 @@ fn commands_on_a_missing_store_say_how_to_start() {
     assert!(!hunt.data().join("store").exists());
 }
 
-#[test]
-fn several_hunts_need_the_hunt_flag() {
-    let hunt = Hunt::hackathon();
+fn several_hunts_need_the_hunt_flag(store: Store) {
+    let hunt = Hunt::hackathon_on(store);
     hunt.ok(&[
         "init",
         sample("puzzlehunt.toml").to_str().expect("UTF-8 path"),

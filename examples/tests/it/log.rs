@@ -3,11 +3,16 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::{Hunt, lines_of};
+use crate::{Hunt, Store, lines_of};
 
-#[test]
-fn the_log_shows_every_event() {
-    let hunt = Hunt::with_teams();
+on_each_store!(
+    the_log_shows_every_event,
+    follow_prints_submissions_made_while_it_runs,
+    graph_writes_an_svg_picture,
+);
+
+fn the_log_shows_every_event(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     hunt.submit("Sea Otters", "welcome", "anchors");
     hunt.submit("Sea Otters", "lighthouse", "fog");
     let log = hunt.ok(&["log"]);
@@ -19,9 +24,8 @@ fn the_log_shows_every_event() {
     assert!(json.lines().all(|l| l.starts_with("{\"seq\":")), "{json}");
 }
 
-#[test]
-fn follow_prints_submissions_made_while_it_runs() {
-    let hunt = Hunt::with_teams();
+fn follow_prints_submissions_made_while_it_runs(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     let mut follower = hunt
         .command(&["log", "--follow"])
         .stdout(Stdio::piped())
@@ -45,9 +49,8 @@ fn follow_prints_submissions_made_while_it_runs() {
     follower.wait().expect("reaped");
 }
 
-#[test]
-fn graph_writes_an_svg_picture() {
-    let hunt = Hunt::with_teams();
+fn graph_writes_an_svg_picture(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     hunt.submit("Sea Otters", "welcome", "anchors");
     hunt.submit("Null Pointers", "welcome", "anchors");
     hunt.submit("Null Pointers", "lighthouse", "light");

@@ -1,5 +1,27 @@
 //! Integration tests of the `hunt` binary: each runs the built binary on a temporary store and
 //! checks what users rely on (exit codes, key words, files written), not whole outputs.
+//!
+//! The tests of the main flows run once on each store ([`on_each_store!`]): on a temporary
+//! sled directory, and on a fresh schema of the PostgreSQL server `HUNT_PG_URL` names
+//! (`postgres.rs`), which must answer.
+
+/// Runs each test `fn NAME(store: Store)` listed once on each store, as the tests
+/// `NAME::sled` and `NAME::postgres`, so a failure names its store and both always run.
+macro_rules! on_each_store {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sled() {
+                super::$name($crate::Store::Sled)
+            }
+
+            #[test]
+            fn postgres() {
+                super::$name($crate::Store::Postgres)
+            }
+        }
+    )*};
+}
 
 mod admin;
 mod board;
@@ -24,6 +46,8 @@ use std::process::{Child, Command, Output};
 use std::sync::mpsc;
 
 use tempfile::TempDir;
+
+use crate::postgres::Schema;
 
 /// Inside the sample hackathon hunt's window.
 pub const DURING: &str = "2026-11-28T10:00:00Z";
@@ -79,23 +103,46 @@ impl Run {
     }
 }
 
-/// The binary, with a temporary store directory.
+/// The store a test runs the binary on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// A sled directory (`--data`), in a temporary directory.
+    Sled,
+    /// A fresh schema on the test server (`--store URL --schema NAME`), dropped afterwards.
+    Postgres,
+}
+
+/// The binary, with a temporary directory and a store: a sled directory in it, or a
+/// PostgreSQL schema of its own.
 #[derive(Debug)]
 pub struct Hunt {
     dir: TempDir,
+    /// The PostgreSQL schema, for [`Store::Postgres`].
+    schema: Option<Schema>,
 }
 
 impl Hunt {
-    /// An empty store directory (nothing in it yet).
+    /// An empty sled store (nothing in its directory yet).
     pub fn empty() -> Self {
+        Self::empty_on(Store::Sled)
+    }
+
+    /// An empty store of the kind `store` (for PostgreSQL, a schema not yet created).
+    pub fn empty_on(store: Store) -> Self {
         Self {
             dir: tempfile::tempdir().expect("a temporary directory"),
+            schema: (store == Store::Postgres).then(Schema::fresh),
         }
     }
 
-    /// A store with the sample hackathon hunt loaded.
+    /// A sled store with the sample hackathon hunt loaded.
     pub fn hackathon() -> Self {
-        let hunt = Self::empty();
+        Self::hackathon_on(Store::Sled)
+    }
+
+    /// A store of the kind `store` with the sample hackathon hunt loaded.
+    pub fn hackathon_on(store: Store) -> Self {
+        let hunt = Self::empty_on(store);
         hunt.ok(&[
             "init",
             sample("hackathon.toml").to_str().expect("UTF-8 path"),
@@ -103,10 +150,15 @@ impl Hunt {
         hunt
     }
 
-    /// A store with the hackathon hunt and two teams, "Sea Otters" (division Students) and
-    /// "Null Pointers".
+    /// A sled store with the hackathon hunt and two teams, "Sea Otters" (division Students)
+    /// and "Null Pointers".
     pub fn with_teams() -> Self {
-        let hunt = Self::hackathon();
+        Self::with_teams_on(Store::Sled)
+    }
+
+    /// [`Hunt::with_teams`] on a store of the kind `store`.
+    pub fn with_teams_on(store: Store) -> Self {
+        let hunt = Self::hackathon_on(store);
         hunt.ok(&[
             "team",
             "add",
@@ -120,6 +172,11 @@ impl Hunt {
         hunt
     }
 
+    /// The PostgreSQL schema of the store, if it is one.
+    pub fn schema(&self) -> Option<&Schema> {
+        self.schema.as_ref()
+    }
+
     /// The store's directory.
     pub fn data(&self) -> &Path {
         self.dir.path()
@@ -130,14 +187,19 @@ impl Hunt {
         self.dir.path().join(name)
     }
 
-    /// A command for the binary with `--data` set to this store.
+    /// A command for the binary on this store: `--data DIR/store`, or `--store URL --schema
+    /// NAME`.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hunt"));
+        match &self.schema {
+            None => command.arg("--data").arg(self.data().join("store")),
+            Some(schema) => command.args(["--store", &postgres::url(), "--schema", schema.name()]),
+        };
         command
-            .arg("--data")
-            .arg(self.data().join("store"))
             .args(args)
             .env_remove("HUNT_SECRET")
+            .env_remove("HUNT_STORE")
+            .env_remove("DATABASE_URL")
             .env("NO_COLOR", "1");
         command
     }
@@ -151,7 +213,14 @@ impl Hunt {
     #[track_caller]
     pub fn ok(&self, args: &[&str]) -> String {
         let run = self.run(args);
-        assert_eq!(run.code, 0, "hunt {args:?}: {run:#?}");
+        let on = self.schema.as_ref().map_or(String::new(), |schema| {
+            format!(
+                " on PostgreSQL at {}, schema {} (HUNT_PG_URL must name a running server)",
+                postgres::url(),
+                schema.name()
+            )
+        });
+        assert_eq!(run.code, 0, "hunt {args:?}{on}: {run:#?}");
         run.stdout
     }
 

@@ -1,61 +1,55 @@
-//! The CLI on a PostgreSQL store (`--store URL`, `HUNT_STORE`): `init`, `team add`, `submit`
-//! and `board` on a schema of the test's own, on the server named by `HUNT_PG_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/test`), which must answer: the test fails, saying so,
-//! when it does not.
+//! The CLI on a PostgreSQL store: the schemas of the tests that run on each store
+//! ([`Schema`], on the server named by `HUNT_PG_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/test`, which must answer: a test fails, saying so,
+//! when it does not), and what only PostgreSQL has: `HUNT_STORE` with `?schema=`, a server
+//! that does not answer, `--store` with `--data`.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
-use crate::{DURING, Run, lines_of, sample};
+use crate::{DURING, Hunt, Run, Store, sample};
 
-fn url() -> String {
+/// The test server's URL: `HUNT_PG_URL`, or the machine's default.
+pub fn url() -> String {
     std::env::var("HUNT_PG_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
-/// A schema of the test's own, dropped when the test ends.
-struct Schema(String);
+/// A schema of the test's own (created by the first command that opens it), dropped when
+/// the test ends.
+#[derive(Debug)]
+pub struct Schema(String);
 
 impl Schema {
-    fn fresh(tag: &str) -> Self {
+    /// A name no other test of any run takes.
+    pub fn fresh() -> Self {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        // Under the store's 48-byte limit; named like the crate's test schemas, so that a
-        // run that was killed leaves nothing the next run of those tests does not sweep.
+        // Under the store's 48-byte limit; named like the store crate's test schemas, so
+        // that a run that was killed leaves nothing the next run of those tests does not
+        // sweep.
         Self(format!(
-            "hunt_test_{}_cli_{tag}_{}",
+            "hunt_test_{}_cli_{}_{}_{}",
             nanos / 1_000_000_000,
-            nanos % 1_000_000_000
+            nanos % 1_000_000_000,
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
         ))
     }
 
-    /// `hunt --store URL --schema NAME args…`.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_hunt"));
-        command
-            .args(["--store", &url(), "--schema", &self.0])
-            .args(args)
-            .env_remove("HUNT_SECRET")
-            .env_remove("HUNT_STORE")
-            .env_remove("DATABASE_URL")
-            .env("NO_COLOR", "1");
-        command
+    /// The schema `name`, made by the binary, to be dropped when the test ends.
+    pub fn named(name: String) -> Self {
+        Self(name)
     }
 
-    #[track_caller]
-    fn ok(&self, args: &[&str]) -> String {
-        let run = Run::from(self.command(args).output().expect("the hunt binary runs"));
-        assert_eq!(
-            run.code,
-            0,
-            "hunt {args:?} on PostgreSQL at {} (set HUNT_PG_URL to a running server): {run:#?}",
-            url()
-        );
-        run.stdout
+    /// The schema's name.
+    pub fn name(&self) -> &str {
+        &self.0
     }
 }
 
@@ -81,25 +75,25 @@ impl Drop for Schema {
 }
 
 #[test]
-fn init_team_submit_and_board_run_on_postgres() {
-    let schema = Schema::fresh("play");
-    let loaded = schema.ok(&["init", sample("hackathon.toml").to_str().expect("UTF-8")]);
+fn another_process_reads_the_schema_through_hunt_store() {
+    let hunt = Hunt::empty_on(Store::Postgres);
+    let schema = hunt.schema().expect("a PostgreSQL store").name();
+    let loaded = hunt.ok(&["init", sample("hackathon.toml").to_str().expect("UTF-8")]);
     assert!(
-        loaded.contains("Loaded hunt `hackathon-2026`") && loaded.contains(&schema.0),
+        loaded.contains("Loaded hunt `hackathon-2026`") && loaded.contains(schema),
         "{loaded}"
     );
-    schema.ok(&["team", "add", "Sea Otters", "--at", DURING]);
-    schema.ok(&["team", "add", "Null Pointers", "--at", DURING]);
-    let verdict = schema.ok(&["submit", "Sea Otters", "welcome", "anchors", "--at", DURING]);
+    hunt.ok(&["team", "add", "Sea Otters", "--at", DURING]);
+    hunt.ok(&["team", "add", "Null Pointers", "--at", DURING]);
+    let verdict = hunt.submit("Sea Otters", "welcome", "anchors");
     assert!(
         verdict.starts_with("Correct! +100 points, first blood"),
         "{verdict}"
     );
     // Another process, reading the same schema through HUNT_STORE with ?schema=.
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hunt"));
-    let board = command
+    let board = Command::new(env!("CARGO_BIN_EXE_hunt"))
         .arg("board")
-        .env("HUNT_STORE", format!("{}?schema={}", url(), schema.0))
+        .env("HUNT_STORE", format!("{}?schema={schema}", url()))
         .env_remove("DATABASE_URL")
         .env("NO_COLOR", "1")
         .output()
@@ -113,8 +107,6 @@ fn init_team_submit_and_board_run_on_postgres() {
         .unwrap_or_else(|| panic!("no Sea Otters in {}", board.stdout));
     assert!(otters.contains("100"), "{}", board.stdout);
     assert!(board.stdout.contains("Null Pointers"), "{}", board.stdout);
-    let again = schema.ok(&["submit", "Sea Otters", "welcome", "anchors", "--at", DURING]);
-    assert!(again.starts_with("Already solved"), "{again}");
 }
 
 #[test]
@@ -147,34 +139,4 @@ fn a_store_url_and_a_data_directory_together_are_a_mistake() {
         .output()
         .expect("the hunt binary runs");
     Run::from(run).fails(1, "choose one");
-}
-
-#[test]
-fn follow_on_postgres_prints_another_process_s_events_without_polling() {
-    let schema = Schema::fresh("follow");
-    schema.ok(&["init", sample("hackathon.toml").to_str().expect("UTF-8")]);
-    schema.ok(&["team", "add", "Sea Otters", "--at", DURING]);
-    let mut follower = schema
-        .command(&["log", "--follow"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("hunt log --follow starts");
-    let received = lines_of(&mut follower);
-    let wait = Duration::from_secs(20);
-    let first = received.recv_timeout(wait).expect("the existing event");
-    assert!(first.contains("Sea Otters"), "{first}");
-    // The follower keeps the store open and waits on LISTEN; another process appends.
-    let sent = Instant::now();
-    let verdict = schema.ok(&["submit", "Sea Otters", "welcome", "anchors", "--at", DURING]);
-    assert!(verdict.starts_with("Correct!"), "{verdict}");
-    let line = received.recv_timeout(wait).expect("the new event, live");
-    let took = sent.elapsed();
-    assert!(
-        line.contains("Sea Otters") && line.contains("correct"),
-        "{line}"
-    );
-    follower.kill().expect("killed");
-    follower.wait().expect("reaped");
-    eprintln!("note: the follower printed the solve {took:?} after the submit started");
 }

@@ -1,10 +1,16 @@
 //! `hunt submit`: verdicts as sentences, and errors for what an operator mistypes.
 
-use crate::{DURING, Hunt};
+use crate::{DURING, Hunt, Store};
 
-#[test]
-fn verdicts_read_as_sentences() {
-    let hunt = Hunt::with_teams();
+on_each_store!(
+    verdicts_read_as_sentences,
+    outside_the_window_and_retries_with_a_key,
+    unknown_team_or_challenge_exit_1_with_one_line,
+    a_submission_dated_before_the_log_is_recorded_at_the_logs_time,
+);
+
+fn verdicts_read_as_sentences(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     let verdict = hunt.submit("Sea Otters", "welcome", "  ANCHORS ");
     assert!(
         verdict.starts_with("Correct! +100 points, first blood"),
@@ -27,11 +33,10 @@ fn verdicts_read_as_sentences() {
     assert!(verdict.starts_with("That challenge is locked"), "{verdict}");
 }
 
-#[test]
-fn outside_the_window_and_retries_with_a_key() {
+fn outside_the_window_and_retries_with_a_key(store: Store) {
     // Registered before the start: a submission dated before the log's last event would be
     // decided at the log's time instead.
-    let hunt = Hunt::hackathon();
+    let hunt = Hunt::hackathon_on(store);
     hunt.ok(&["team", "add", "Sea Otters", "--at", "2026-11-28T07:00:00Z"]);
     let early = hunt.ok(&[
         "submit",
@@ -64,9 +69,8 @@ fn outside_the_window_and_retries_with_a_key() {
     );
 }
 
-#[test]
-fn unknown_team_or_challenge_exit_1_with_one_line() {
-    let hunt = Hunt::with_teams();
+fn unknown_team_or_challenge_exit_1_with_one_line(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     let run = hunt.run(&["submit", "Nobody", "welcome", "anchors", "--at", DURING]);
     run.fails(1, "no team named \"Nobody\"");
     assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
@@ -81,9 +85,8 @@ fn unknown_team_or_challenge_exit_1_with_one_line() {
     );
 }
 
-#[test]
-fn a_submission_dated_before_the_log_is_recorded_at_the_logs_time() {
-    let hunt = Hunt::with_teams();
+fn a_submission_dated_before_the_log_is_recorded_at_the_logs_time(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     hunt.submit("Sea Otters", "welcome", "anchors");
     // `--at` before the team registered (and before the start): decided at the log's time,
     // so it is judged, and the log stays in time order.

@@ -1,10 +1,16 @@
 //! `hunt team add | list | show`.
 
-use crate::{DURING, Hunt};
+use crate::{DURING, Hunt, Store};
 
-#[test]
-fn teams_are_added_listed_and_shown() {
-    let hunt = Hunt::with_teams();
+on_each_store!(
+    teams_are_added_listed_and_shown,
+    a_taken_name_and_an_unknown_team_are_one_line_errors,
+    a_hunt_with_divisions_takes_only_its_own_in_any_case,
+    names_that_differ_only_in_spacing_invisibles_or_look_alikes_are_refused,
+);
+
+fn teams_are_added_listed_and_shown(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     let list = hunt.ok(&["team", "list"]);
     assert!(
         list.contains("Sea Otters") && list.contains("Null Pointers"),
@@ -25,9 +31,8 @@ fn teams_are_added_listed_and_shown() {
     assert!(show.contains(" 9 "), "{show}");
 }
 
-#[test]
-fn a_taken_name_and_an_unknown_team_are_one_line_errors() {
-    let hunt = Hunt::with_teams();
+fn a_taken_name_and_an_unknown_team_are_one_line_errors(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     hunt.run(&["team", "add", "SEA OTTERS", "--at", DURING])
         .fails(1, "taken");
     let run = hunt.run(&["team", "show", "Nobody", "--at", DURING]);
@@ -35,9 +40,8 @@ fn a_taken_name_and_an_unknown_team_are_one_line_errors() {
     assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
 }
 
-#[test]
-fn a_hunt_with_divisions_takes_only_its_own_in_any_case() {
-    let hunt = Hunt::empty();
+fn a_hunt_with_divisions_takes_only_its_own_in_any_case(store: Store) {
+    let hunt = Hunt::empty_on(store);
     hunt.ok(&["init", crate::sample("ctf.toml").to_str().expect("UTF-8")]);
     let at = "2026-10-03T12:00:00Z";
     let run = hunt.run(&["team", "add", "A", "--division", "Nope", "--at", at]);
@@ -54,9 +58,8 @@ fn a_hunt_with_divisions_takes_only_its_own_in_any_case() {
     assert!(!list.contains("STUDENTS"), "{list}");
 }
 
-#[test]
-fn names_that_differ_only_in_spacing_invisibles_or_look_alikes_are_refused() {
-    let hunt = Hunt::with_teams();
+fn names_that_differ_only_in_spacing_invisibles_or_look_alikes_are_refused(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     hunt.run(&["team", "add", "Sea   Otters", "--at", DURING])
         .fails(1, "taken");
     hunt.run(&["team", "add", "Sea\u{200B}Otters", "--at", DURING])

@@ -1,10 +1,11 @@
 //! `hunt export` and `hunt import`: exact round trips, and refusals that write nothing.
 
-use crate::Hunt;
+use crate::{Hunt, Store};
 
-#[test]
-fn export_import_export_is_byte_identical() {
-    let hunt = Hunt::with_teams();
+on_each_store!(export_import_export_is_byte_identical,);
+
+fn export_import_export_is_byte_identical(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
     hunt.submit("Sea Otters", "welcome", "anchors");
     hunt.submit("Sea Otters", "lighthouse", "lamp");
     hunt.submit("Null Pointers", "welcome", "sails");
@@ -14,7 +15,7 @@ fn export_import_export_is_byte_identical() {
     let file = hunt.scratch("hunt.jsonl");
     std::fs::write(&file, &first).expect("written");
     let file = file.to_str().expect("UTF-8 path");
-    let other = Hunt::empty();
+    let other = Hunt::empty_on(store);
     let out = other.ok(&["import", file]);
     assert!(out.contains("5 events, 2 teams"), "{out}");
     assert_eq!(other.ok(&["export"]), first);

@@ -1,4 +1,5 @@
-//! `hunt demo`: simulates a whole hunt on a sample hunt, on a real sled store.
+//! `hunt demo`: simulates a whole hunt on a sample hunt, on a real store: a fresh sled
+//! directory by default, or a fresh schema of the PostgreSQL server `--store` names.
 //!
 //! Time is an input to the engine, so the simulation runs on a simulated clock: each simulated
 //! minute, every team may act at some second inside that minute, and the minute's submissions
@@ -27,10 +28,13 @@ use hunt_core::{Command, IdempotencyKey, Span, TeamId, Timestamp, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::task::JoinSet;
 
+mod place;
+
 use crate::failure::Failure;
 use crate::rng::Rng;
-use crate::store::{self, Selection};
+use crate::store::Selection;
 use crate::{board, graph, render};
+use place::Place;
 
 /// The sample hunt the demo runs by default, and where it comes from.
 const HUNT: &str = include_str!("../../../hunts/treasure.toml");
@@ -86,7 +90,9 @@ const WRONG: &[&str] = &[
 #[command(
     after_help = "Runs on a fresh temporary store (its path is printed, so you can \
     explore it afterwards with `hunt --data DIR board`, `team show`, `log`...) unless --data \
-    names a directory, which must not hold the hunt yet. The simulation runs on a simulated \
+    names a directory, which must not hold the hunt yet. With --store postgres://... it runs \
+    on a fresh schema of that server (printed too) unless --schema or ?schema= names one, \
+    which must not hold the hunt yet. The simulation runs on a simulated \
     clock: a 12-hour hunt takes about a second. The sample hunts in examples/hunts/ all run \
     with --hunt-file."
 )]
@@ -246,14 +252,14 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
             hunt.id
         )));
     }
-    let dir = data_dir(selection)?;
-    let store: Arc<dyn hunt_core::store::Store> = Arc::new(store::open_sled(&dir).await?);
+    let place = Place::choose(selection)?;
+    let store = place.open().await?;
     if store.load_definition(&hunt.id).await?.is_some() {
         return Err(Failure::user(format!(
-            "{} already holds the hunt `{}`: give a new directory with --data, or leave \
-             --data out for a fresh temporary one",
-            dir.display(),
-            hunt.id
+            "{} already holds the hunt `{}`: {}",
+            place.shown(),
+            hunt.id,
+            place.fresh_advice()
         )));
     }
     let engine = Arc::new(Engine::create(store.clone(), &source, None).await?);
@@ -263,7 +269,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         "{}: {} teams, {minutes} simulated minutes, seed {}",
         hunt.title, args.teams, args.seed
     )?;
-    writeln!(out, "Store: {}", dir.display())?;
+    writeln!(out, "Store: {}", place.shown())?;
 
     let sheets = sheets(&hunt);
     let mut rng = Rng::new(args.seed);
@@ -341,13 +347,13 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     let _ = engine.checkpoint().await;
 
     let state = engine.snapshot();
-    let graph_path = dir.join("score-graph.svg");
+    let graph_path = place.files()?.join("score-graph.svg");
     graph::draw(&state, &graph::series(&state, 10), &graph_path)?;
     writeln!(out, "\nScore graph: {}", graph_path.display())?;
     writeln!(
         out,
-        "Explore the hunt: hunt --data {} board | team show \"{}\" | log",
-        dir.display(),
+        "Explore the hunt: hunt {} board | team show \"{}\" | log",
+        place.flags(),
         state
             .top(1)
             .first()
@@ -418,18 +424,6 @@ async fn finish(engine: &Engine, end: Timestamp, out: &mut dyn Write) -> Result<
         )?;
     }
     Ok(())
-}
-
-/// `--data`, or a fresh temporary directory that is kept after the demo.
-fn data_dir(selection: &Selection) -> Result<PathBuf, Failure> {
-    match &selection.data {
-        Some(dir) => Ok(dir.clone()),
-        None => tempfile::Builder::new()
-            .prefix("hunt-demo-")
-            .tempdir()
-            .map(tempfile::TempDir::keep)
-            .map_err(|e| Failure::user(format!("cannot create a temporary directory: {e}"))),
-    }
 }
 
 /// What the simulation knows of each challenge, by challenge id: the answers read from the

@@ -57,8 +57,11 @@ pub struct Selection {
 pub struct Postgres {
     /// The URL given, less its `schema` parameter.
     pub url: String,
-    /// `?schema=` of the URL, or `--schema`, or `hunt`.
+    /// `--schema`, or `?schema=` of the URL, or `hunt`.
     pub schema: String,
+    /// Whether the schema was named (`--schema` or `?schema=`) rather than the default;
+    /// `hunt demo` uses a fresh one when it was not.
+    pub schema_given: bool,
 }
 
 impl Postgres {
@@ -93,10 +96,24 @@ impl Postgres {
             )));
         }
         let (url, from_url) = take_schema(&url);
-        let schema = schema
-            .or(from_url)
-            .unwrap_or_else(|| DEFAULT_SCHEMA.to_owned());
-        Ok(Some(Self { url, schema }))
+        let schema = schema.or(from_url);
+        let schema_given = schema.is_some();
+        let schema = schema.unwrap_or_else(|| DEFAULT_SCHEMA.to_owned());
+        Ok(Some(Self {
+            url,
+            schema,
+            schema_given,
+        }))
+    }
+
+    /// The URL (no password) with `?schema=`, as `--store` takes it.
+    pub fn store_arg(&self) -> String {
+        let separator = if self.url.contains('?') { '&' } else { '?' };
+        format!(
+            "{}{separator}schema={}",
+            hunt_store_pg::redact(&self.url),
+            self.schema
+        )
     }
 
     /// The store, as messages name it (no password).
@@ -326,6 +343,7 @@ mod tests {
             Ok(Some(Postgres {
                 url: "postgres://u@h/d?sslmode=disable".to_owned(),
                 schema: "finals".to_owned(),
+                schema_given: true,
             }))
         );
         assert_eq!(
@@ -333,11 +351,12 @@ mod tests {
             Ok(Some(Postgres {
                 url: "postgresql://u@h/d".to_owned(),
                 schema: "other".to_owned(),
+                schema_given: true,
             }))
         );
         assert_eq!(
-            chosen("postgres://u@h/d", None).map(|p| p.map(|p| p.schema)),
-            Ok(Some("hunt".to_owned()))
+            chosen("postgres://u@h/d", None).map(|p| p.map(|p| (p.schema, p.schema_given))),
+            Ok(Some(("hunt".to_owned(), false)))
         );
         assert!(chosen("mysql://u@h/d", None).is_err());
         let both = Postgres::choose(

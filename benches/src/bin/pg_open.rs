@@ -1,0 +1,123 @@
+//! Opening a large hunt on the PostgreSQL store: a judged log of 10,000 teams and 1,000,000
+//! events (the sled reopen bench's hunt, `benches::judged_log`) appended in batches of
+//! 10,000, then `PgStore::open` plus `Engine::open` from the log alone and from a checkpoint
+//! at its end, each with a fresh store (a pool of its own); and the bytes per event the log
+//! takes in the database.
+//!
+//! Uses the schema `hunt_bench_open` on the server named by `HUNT_PG_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`), dropped afterwards.
+//!
+//! Run with `cargo run --release -p benches --bin pg_open [EVENTS]` (default 1,000,000).
+//!
+//! Measured here (2 shared cores): appended in 6-7 s; 260 bytes per event in the events
+//! table (rows, index, TOAST); open from the log alone 8.1-8.6 s; a checkpoint at the end
+//! written in 0.8-0.9 s; open from it 0.43-0.53 s.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use hunt_core::engine::Engine;
+use hunt_core::store::Store;
+use hunt_store_pg::{PgOptions, PgStore};
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+
+const SCHEMA: &str = "hunt_bench_open";
+
+fn url() -> String {
+    std::env::var("HUNT_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+async fn sql(statement: &str) -> (i64, i64) {
+    let mut connection = PgConnection::connect(&url())
+        .await
+        .unwrap_or_else(|e| panic!("pg_open needs PostgreSQL at {} (HUNT_PG_URL): {e}", url()));
+    sqlx::query_as(AssertSqlSafe(statement.to_owned()))
+        .fetch_one(&mut connection)
+        .await
+        .expect("the statement runs")
+}
+
+async fn store() -> Arc<PgStore> {
+    let options = PgOptions::new(url(), SCHEMA).expect("a valid schema");
+    Arc::new(PgStore::open(&options).await.expect("the store opens"))
+}
+
+/// Opens the hunt with a fresh store; prints how long it took and from what.
+async fn open(what: &str) -> Engine {
+    let started = Instant::now();
+    let store = store().await;
+    let engine = Engine::open(store, &benches::hunt().id, None)
+        .await
+        .expect("the hunt opens");
+    println!(
+        "open from {what}: {:.2?} (checkpoint {:?}, {} events replayed, {} teams)",
+        started.elapsed(),
+        engine.opened().checkpoint,
+        engine.opened().replayed,
+        engine.snapshot().team_count()
+    );
+    engine
+}
+
+#[tokio::main]
+async fn main() {
+    let events: usize = std::env::args()
+        .nth(1)
+        .map_or(1_000_000, |s| s.parse().expect("a number of events"));
+    let teams = 10_000.min(events as u32);
+    let mut connection = PgConnection::connect(&url()).await.expect("connects");
+    sqlx::query(AssertSqlSafe(format!(
+        "DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"
+    )))
+    .execute(&mut connection)
+    .await
+    .expect("drops the bench schema");
+
+    let started = Instant::now();
+    let (log, _) = benches::judged_log(teams, events, 7);
+    println!(
+        "a log of {teams} teams and {events} events decided in {:.1?}",
+        started.elapsed()
+    );
+    let hunt = benches::hunt().id.clone();
+    let started = Instant::now();
+    {
+        let store = store().await;
+        store
+            .save_definition(&hunt, &benches::hunt_source(), None)
+            .await
+            .expect("saves");
+        let mut end = 0;
+        for chunk in log.chunks(10_000) {
+            let events: Vec<_> = chunk.iter().map(|r| r.event.clone()).collect();
+            end = store.append(&hunt, end, &events).await.expect("appends");
+        }
+    }
+    drop(log);
+    let (bytes, count) = sql(&format!(
+        "SELECT pg_total_relation_size('{SCHEMA}.events'), \
+         (SELECT count(*) FROM {SCHEMA}.events)"
+    ))
+    .await;
+    println!(
+        "appended in batches of 10,000 in {:.1?}; events table {:.1} MiB, {:.0} bytes per event",
+        started.elapsed(),
+        bytes as f64 / f64::from(1 << 20),
+        bytes as f64 / count.max(1) as f64
+    );
+
+    let engine = open("the log alone").await;
+    let started = Instant::now();
+    let seq = engine.checkpoint().await.expect("checkpoints");
+    println!("checkpoint at {seq} written in {:.2?}", started.elapsed());
+    drop(engine);
+    let engine = open("the checkpoint").await;
+    assert_eq!(engine.opened().checkpoint, Some(seq));
+    drop(engine);
+
+    sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {SCHEMA} CASCADE")))
+        .execute(&mut connection)
+        .await
+        .expect("drops the bench schema");
+}
