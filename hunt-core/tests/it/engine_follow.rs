@@ -64,6 +64,12 @@ async fn play(engine: &Engine, from: u32, n: u32) {
     }
 }
 
+/// Spawns `reader`'s follower, polling every `poll` on stores that cannot push.
+fn spawn_follower(reader: &Arc<Engine>, poll: Duration) -> tokio::task::JoinHandle<EngineError> {
+    let reader = reader.clone();
+    tokio::spawn(async move { reader.follow(poll, tokio::time::sleep).await })
+}
+
 async fn wait_for(reader: &Engine, seq: u64) {
     tokio::time::timeout(PATIENCE, async {
         let mut seen = reader.snapshot().seq();
@@ -105,14 +111,7 @@ async fn changed_returns_at_once_when_behind_and_wakes_on_a_publish() {
 async fn a_follower_sees_what_another_engine_appends() {
     let store = MemoryStore::new();
     let (writer, reader) = engines(Arc::new(store.clone()), Arc::new(store.clone())).await;
-    let following = tokio::spawn({
-        let reader = reader.clone();
-        async move {
-            reader
-                .follow(Duration::from_secs(3600), tokio::time::sleep)
-                .await
-        }
-    });
+    let following = spawn_follower(&reader, Duration::from_secs(3600));
     play(&writer, 0, 20).await;
     wait_for(&reader, 40).await;
     assert_eq!(reader.snapshot().standings(), writer.snapshot().standings());
@@ -179,14 +178,7 @@ async fn a_follower_polls_a_store_that_cannot_push() {
         Arc::new(Polled(store.clone())),
     )
     .await;
-    let following = tokio::spawn({
-        let reader = reader.clone();
-        async move {
-            reader
-                .follow(Duration::from_millis(5), tokio::time::sleep)
-                .await
-        }
-    });
+    let following = spawn_follower(&reader, Duration::from_millis(5));
     play(&writer, 0, 5).await;
     wait_for(&reader, 10).await;
     assert_eq!(reader.snapshot().standings(), writer.snapshot().standings());
@@ -198,14 +190,7 @@ async fn a_follower_backs_off_from_failing_reads_and_goes_on() {
     let store = MemoryStore::new();
     let (writer, reader) = engines(Arc::new(store.clone()), Arc::new(store.clone())).await;
     store.fail_next_reads(3);
-    let following = tokio::spawn({
-        let reader = reader.clone();
-        async move {
-            reader
-                .follow(Duration::from_secs(3600), tokio::time::sleep)
-                .await
-        }
-    });
+    let following = spawn_follower(&reader, Duration::from_secs(3600));
     play(&writer, 0, 3).await;
     wait_for(&reader, 6).await;
     assert_eq!(reader.snapshot().standings(), writer.snapshot().standings());
@@ -216,14 +201,7 @@ async fn a_follower_backs_off_from_failing_reads_and_goes_on() {
 async fn a_follower_stops_with_the_error_of_a_log_that_does_not_fit() {
     let store = MemoryStore::new();
     let (_writer, reader) = engines(Arc::new(store.clone()), Arc::new(store.clone())).await;
-    let following = tokio::spawn({
-        let reader = reader.clone();
-        async move {
-            reader
-                .follow(Duration::from_secs(3600), tokio::time::sleep)
-                .await
-        }
-    });
+    let following = spawn_follower(&reader, Duration::from_secs(3600));
     // A solve by a team that never registered: no engine would decide it.
     let stray = Event::SubmissionJudged {
         team: TeamId(7),
