@@ -117,12 +117,13 @@ const DB_DIR: &str = "db";
 
 /// How long [`SledStore::open`] waits for sled's own file lock once it holds the store's:
 /// a database dropped a moment ago in this process releases it only when sled's background
-/// flusher has stopped.
-const SLED_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// flusher has stopped (it wakes every 500 ms). Short, because the holder may also be
+/// another process that opened sled's files without the store's lock: that one is
+/// reported [`StoreError::Locked`] after this wait.
+const SLED_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Opens sled's database at `path`, waiting up to [`SLED_LOCK_WAIT`] while sled's file lock
-/// is still held. Called with the store's own lock held, so the holder is this process
-/// shutting a previous handle down (another process would hold the store's lock too).
+/// is still held (see there).
 fn open_db(path: &Path) -> Result<sled::Db, sled::Error> {
     let deadline = std::time::Instant::now() + SLED_LOCK_WAIT;
     loop {

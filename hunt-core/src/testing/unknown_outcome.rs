@@ -200,6 +200,13 @@ pub async fn unknown_outcomes_are_settled_without_a_double_apply<B: StoreBuilder
             other => panic!("a registration was answered {other:?}"),
         })
         .collect();
+    // Each engine knows the teams registered through the other once it has read them (a
+    // service's follower does this continuously).
+    for engine in &engines {
+        while let Err(error) = engine.catch_up().await {
+            assert!(error.is_transient(), "catching up failed for good: {error}");
+        }
+    }
     let mut distinct = teams.clone();
     distinct.sort();
     distinct.dedup();
