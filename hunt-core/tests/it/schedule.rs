@@ -61,6 +61,18 @@ fn run(state: &mut HuntState, command: &Command, now: Timestamp) -> hunt_core::s
     decision.outcome
 }
 
+/// Registers "Sea Otters" before the start.
+fn register(state: &mut HuntState) -> TeamId {
+    let command = Command::Register {
+        name: "Sea Otters".into(),
+        division: None,
+    };
+    match run(state, &command, at(-5)) {
+        hunt_core::state::Outcome::Registered(team) => team,
+        other => panic!("{other:?}"),
+    }
+}
+
 fn guess(state: &mut HuntState, team: TeamId, challenge: &str, key: u128, now: Timestamp) {
     let command = Command::Submit {
         team,
@@ -102,17 +114,7 @@ fn the_hunt_clock_is_walked_instant_by_instant() {
 #[test]
 fn a_timed_unlock_opens_the_challenge_at_the_instant_reported() {
     let mut state = state();
-    let team = match run(
-        &mut state,
-        &Command::Register {
-            name: "Sea Otters".into(),
-            division: None,
-        },
-        at(-5),
-    ) {
-        hunt_core::state::Outcome::Registered(team) => team,
-        other => panic!("{other:?}"),
-    };
+    let team = register(&mut state);
     let sees_later = |state: &HuntState, now| {
         let progress = state.progress(team, now).expect("a team");
         progress.challenges.iter().any(
@@ -130,17 +132,7 @@ fn a_timed_unlock_opens_the_challenge_at_the_instant_reported() {
 #[test]
 fn a_team_also_wakes_when_its_throttles_run_out() {
     let mut state = state();
-    let team = match run(
-        &mut state,
-        &Command::Register {
-            name: "Sea Otters".into(),
-            division: None,
-        },
-        at(-5),
-    ) {
-        hunt_core::state::Outcome::Registered(team) => team,
-        other => panic!("{other:?}"),
-    };
+    let team = register(&mut state);
     let now = at(10);
     assert_eq!(
         state.next_change_for(team, now),
