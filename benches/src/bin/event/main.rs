@@ -174,6 +174,28 @@ fn median_of(runs: usize, mut read: impl FnMut(usize)) -> f64 {
     Summary::of(&mut samples).median
 }
 
+/// CPU time this process has used (user and system), from `/proc/self/stat` (Linux), at
+/// its 10 ms resolution: on a shared machine it says what a run cost where wall time also
+/// counts the waits for a core.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; in
+    // clock ticks of 1/100 s on Linux.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
 }
@@ -215,6 +237,7 @@ fn core_live(w: &Workload, budget: Option<Duration>) -> Option<(HuntState, CoreF
     let mut all = Vec::with_capacity(w.solves.len());
     let mut same_value = Vec::new();
     let mut new_value = Vec::new();
+    let cpu = cpu_time();
     let started = Instant::now();
     for (i, solve) in w.solves.iter().enumerate() {
         let command = w.submission(i);
@@ -242,12 +265,13 @@ fn core_live(w: &Workload, budget: Option<Duration>) -> Option<(HuntState, CoreF
         if budget.is_some_and(|b| i % 1024 == 0 && started.elapsed() > b) {
             println!(
                 "  core live, decide + apply: STOPPED at the budget of {:.0?} after {} of {} \
-                 solves ({:.1} %, {:.2?}); so far {}",
+                 solves ({:.1} %, {:.2?}, CPU {:.2?}); so far {}",
                 budget.unwrap_or_default(),
                 i + 1,
                 w.solves.len(),
                 i as f64 * 100.0 / w.solves.len() as f64,
                 started.elapsed(),
+                cpu_time().saturating_sub(cpu),
                 Summary::of(&mut all).line()
             );
             println!(
@@ -262,11 +286,13 @@ fn core_live(w: &Workload, budget: Option<Duration>) -> Option<(HuntState, CoreF
         }
     }
     let live_total = started.elapsed();
+    let live_cpu = cpu_time().saturating_sub(cpu);
     let rss_after = benches::rss();
     let per_solve = Summary::of(&mut all);
     println!(
-        "  core live, decide + apply: whole event {:.2?}; {}",
+        "  core live, decide + apply: whole event {:.2?} (CPU {:.2?}); {}",
         live_total,
+        live_cpu,
         per_solve.line()
     );
     if w.hunt
@@ -333,14 +359,16 @@ fn reads(w: &Workload, state: &HuntState, figures: &mut CoreFigures) {
 fn core_bulk(w: &Workload, live: Option<&HuntState>) -> HuntState {
     // Below a million teams the log is built first, so only the replay is timed.
     let materialize = w.spec.teams <= 200_000;
-    let (state, took) = if materialize {
+    let (state, took, used) = if materialize {
         let log: Vec<Recorded> = w.log().collect();
+        let cpu = cpu_time();
         let started = Instant::now();
         let state = HuntState::replay(w.hunt.clone(), None, &log).expect("the log replays");
-        (state, started.elapsed())
+        (state, started.elapsed(), cpu_time().saturating_sub(cpu))
     } else {
         let rss_before = benches::rss();
         let mut state = HuntState::new(w.hunt.clone(), None).expect("no sealed answers");
+        let cpu = cpu_time();
         let started = Instant::now();
         let mut bulk = state.bulk();
         for recorded in w.log() {
@@ -348,6 +376,7 @@ fn core_bulk(w: &Workload, live: Option<&HuntState>) -> HuntState {
         }
         drop(bulk);
         let took = started.elapsed();
+        let used = cpu_time().saturating_sub(cpu);
         let grown = benches::rss().saturating_sub(rss_before);
         println!(
             "  memory of the replayed state: {} RSS ({:.0} bytes per team, {:.0} per solve)",
@@ -355,13 +384,16 @@ fn core_bulk(w: &Workload, live: Option<&HuntState>) -> HuntState {
             grown as f64 / f64::from(w.spec.teams),
             grown as f64 / w.solves.len().max(1) as f64
         );
-        (state, took)
+        (state, took, used)
     };
     println!(
-        "  core bulk replay of {} events: {:.2?}, {:.2} M events/s{}",
+        "  core bulk replay of {} events: {:.2?}, {:.2} M events/s (CPU {:.2?}, {:.2} M events \
+         per CPU second){}",
         w.len(),
         took,
         w.len() as f64 / took.as_secs_f64() / 1e6,
+        used,
+        w.len() as f64 / used.as_secs_f64().max(0.01) / 1e6,
         if materialize {
             ""
         } else {
