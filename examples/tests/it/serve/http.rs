@@ -255,7 +255,7 @@ impl Events {
         let mut line = String::new();
         loop {
             line.clear();
-            self.line(&mut line, Instant::now() + Duration::from_secs(5));
+            self.line(&mut line, Instant::now() + Duration::from_secs(30));
             if self.status == 0 {
                 self.status = line
                     .split_whitespace()
