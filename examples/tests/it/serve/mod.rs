@@ -4,6 +4,7 @@
 mod http;
 mod live;
 mod roles;
+mod schema;
 
 use crate::Hunt;
 
