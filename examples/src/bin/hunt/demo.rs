@@ -28,6 +28,7 @@ use hunt_core::{Command, IdempotencyKey, Span, TeamId, Timestamp, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::task::JoinSet;
 
+mod live;
 mod place;
 
 use crate::failure::Failure;
@@ -113,6 +114,26 @@ pub struct Args {
     /// The hunt to simulate [default: the sample treasure hunt, examples/hunts/treasure.toml]
     #[arg(long, value_name = "FILE")]
     pub hunt_file: Option<PathBuf>,
+
+    /// Play the hunt live against the service (`hunt serve`) instead: open the printed
+    /// board URL and watch it move; you can play too, with the printed join link
+    #[arg(long)]
+    pub serve: bool,
+
+    /// With --serve: the address the service listens on (port 0: any free port)
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080",
+        requires = "serve"
+    )]
+    pub listen: std::net::SocketAddr,
+
+    /// With --serve: how many times faster than real time the hunt plays (120: the
+    /// 12-hour sample hunt in 6 minutes)
+    #[arg(long, value_name = "N", default_value_t = 120, requires = "serve",
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub speed: u32,
 }
 
 /// A simulated team.
@@ -274,11 +295,22 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     let sheets = sheets(&hunt);
     let mut rng = Rng::new(args.seed);
     let players = register(&engine, &hunt, args.teams, &mut rng).await?;
+    let live = if args.serve {
+        let files = place.files()?;
+        Some(live::Live::start(&engine, &store, files, args.listen, args.speed, out).await?)
+    } else {
+        None
+    };
     let progress = progress_bar(u64::from(minutes));
     let mut tally = Tally::default();
     let mut keys = 0u128;
     for minute in 0..i64::from(minutes) {
         let at = start.saturating_add(Span::from_secs(minute * 60));
+        if let Some(live) = &live
+            && !live.wait_until(at).await
+        {
+            break;
+        }
         let plans = plan_minute(
             &engine.snapshot(),
             &sheets,
@@ -364,6 +396,9 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         "(simulated in {:.1} s)",
         started.elapsed().as_secs_f64()
     )?;
+    if let Some(live) = live {
+        live.keep_serving(out).await?;
+    }
     Ok(())
 }
 

@@ -64,6 +64,52 @@ impl Server {
         }
     }
 
+    /// `hunt demo --serve` with `more` arguments, on a free port: waits until the service
+    /// listens; returns it and what the demo printed up to the line naming the board.
+    pub fn demo(hunt: &Hunt, more: &[&str]) -> (Self, String) {
+        let mut args = vec!["demo", "--serve", "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(more);
+        let mut child = hunt
+            .command(&args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("hunt demo starts");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut printed = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            let read = stdout.read_line(&mut line).expect("the demo prints");
+            assert!(read > 0, "the demo ended before it served: {printed}");
+            printed.push_str(&line);
+            if let Some(rest) = line.split("the board is at http://").nth(1) {
+                break rest.split('/').next().expect("an address").to_owned();
+            }
+        };
+        let server = Self {
+            child,
+            addr,
+            stdout,
+        };
+        (server, printed)
+    }
+
+    /// Reads what the process prints until a line containing `words`; returns it all.
+    pub fn printed_until(&mut self, words: &str) -> String {
+        let mut printed = String::new();
+        loop {
+            let mut line = String::new();
+            let read = self
+                .stdout
+                .read_line(&mut line)
+                .expect("the process prints");
+            assert!(read > 0, "{words:?} never printed: {printed}");
+            printed.push_str(&line);
+            if line.contains(words) {
+                return printed;
+            }
+        }
+    }
+
     /// Sends `method path` with `headers` and `body`; returns the response.
     pub fn request(
         &self,

@@ -311,3 +311,44 @@ fn the_openapi_document_describes_every_api_route() {
         serde_json::json!(["challenge", "answer", "id"])
     );
 }
+
+/// `hunt demo --serve`: the simulated hunt plays against the service on a fast clock, the
+/// board moves on the public stream with no request from the test, the printed join link
+/// lets a person play as "You", and the service keeps serving after the simulation ends
+/// until SIGTERM.
+#[test]
+fn the_live_demo_moves_the_board_and_lets_a_person_play_along() {
+    let hunt = crate::Hunt::empty();
+    // 40 simulated minutes at 300× take 8 s of wall time.
+    let args = ["--teams", "6", "--minutes", "40", "--speed", "300"];
+    let (mut server, printed) = Server::demo(&hunt, &args);
+    let token = printed
+        .split("/join/")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no join link in {printed}"))
+        .to_owned();
+    let mut board = server.events("/events", None, None);
+    let first = board.next(WAIT).expect("a snapshot").json();
+    assert_eq!(first["total"], 7, "six simulated teams and You: {first}");
+    // The simulated teams' solves reach the stream by themselves.
+    let moved = loop {
+        let event = board
+            .next(Duration::from_secs(60))
+            .expect("the board moves within a minute");
+        if event.name == "board" && event.json()["rows"][0]["score"].as_i64() > Some(0) {
+            break event.json();
+        }
+    };
+    assert_eq!(moved["frozen"], false, "{moved}");
+    // The join link's token is a team's: "You".
+    let progress = server.get("/api/progress", Some(&token)).json();
+    assert_eq!(progress["name"], "You", "{progress}");
+    let over = server.printed_until("The simulation is over");
+    assert!(over.contains("submissions:"), "{over}");
+    // Still serving after the simulation.
+    assert_eq!(server.get("/health", None).json()["status"], "ok");
+    let (code, rest) = server.terminate();
+    assert_eq!(code, 0, "{rest}");
+    assert!(rest.contains("Stopped"), "{rest}");
+}

@@ -23,7 +23,6 @@ use super::app::App;
 use super::auth::Who;
 use super::error::{ApiError, ErrorBody};
 use super::tokens::Token;
-use crate::clock::wall_clock;
 use crate::render;
 
 /// Longest client-chosen id accepted.
@@ -62,7 +61,7 @@ pub async fn submit_for(
     id: &str,
 ) -> Result<(Verdict, Timestamp), ApiError> {
     let key = command_key("submit", Some(team), id)?;
-    let now = wall_clock();
+    let now = app.clock.now();
     let started = Instant::now();
     let verdict = app.engine.submit(team, challenge, answer, key, now).await?;
     app.metrics.submitted(&verdict, started.elapsed());
@@ -85,7 +84,7 @@ pub async fn hint_for(
     id: &str,
 ) -> Result<(HintReply, String), ApiError> {
     let key = command_key("hint", Some(team), id)?;
-    let now = wall_clock();
+    let now = app.clock.now();
     let reply = app
         .engine
         .take_hint(team, challenge, hint, key, now)
@@ -203,7 +202,7 @@ pub async fn progress(
 ) -> Result<Json<ProgressResponse>, ApiError> {
     let (team, _) = who.team()?;
     let state = app.engine.snapshot();
-    let (Some(info), Some(progress)) = (state.team(team), state.progress(team, wall_clock()))
+    let (Some(info), Some(progress)) = (state.team(team), state.progress(team, app.clock.now()))
     else {
         return Err(ApiError::unauthorized("a team token is required"));
     };
@@ -358,7 +357,7 @@ pub async fn admin_team(
             &request.name,
             request.division.as_deref(),
             token.key(),
-            wall_clock(),
+            app.clock.now(),
         )
         .await?;
     // Known at once, without waiting for the pump, so the link works on the next request.
@@ -463,7 +462,7 @@ pub async fn admin_adjust(
     let team = known_team(&app, request.team)?;
     let key = command_key("adjust", None, &request.id)?;
     app.engine
-        .adjust(team, request.delta, &request.reason, key, wall_clock())
+        .adjust(team, request.delta, &request.reason, key, app.clock.now())
         .await?;
     Ok(done(&app))
 }
@@ -481,7 +480,7 @@ pub async fn admin_hide(
     let team = known_team(&app, request.team)?;
     let key = command_key("hide", None, &request.id)?;
     app.engine
-        .set_hidden(team, request.hidden, key, wall_clock())
+        .set_hidden(team, request.hidden, key, app.clock.now())
         .await?;
     Ok(done(&app))
 }
@@ -514,7 +513,13 @@ pub async fn admin_grant(
     }
     let key = command_key("grant", None, &request.id)?;
     app.engine
-        .grant_attempts(team, &request.challenge, request.extra, key, wall_clock())
+        .grant_attempts(
+            team,
+            &request.challenge,
+            request.extra,
+            key,
+            app.clock.now(),
+        )
         .await?;
     Ok(done(&app))
 }
@@ -531,7 +536,7 @@ pub async fn admin_reveal(
     let Json(request) = body?;
     let key = command_key("reveal", None, &request.id)?;
     app.engine
-        .reveal_board(request.force, key, wall_clock())
+        .reveal_board(request.force, key, app.clock.now())
         .await?;
     Ok(done(&app))
 }

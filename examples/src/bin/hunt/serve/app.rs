@@ -16,6 +16,7 @@ use super::metrics::Metrics;
 use super::pump::Update;
 use super::tokens::TeamIndex;
 use super::{api, board_page, sse, team_page};
+use crate::clock::Clock;
 
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -48,6 +49,9 @@ pub struct App {
     pub board_interval: Duration,
     /// How often a stream sends a comment to keep idle connections open.
     pub keep_alive: Duration,
+    /// The clock commands are decided at and views shown at: the wall clock, or the
+    /// simulated one of `hunt demo --serve`.
+    pub clock: Clock,
 }
 
 impl std::fmt::Debug for App {

@@ -148,7 +148,7 @@ fn time_left(now: Timestamp, start: Timestamp, end: Timestamp) -> String {
 /// The whole team page.
 fn render_page(app: &App, team: TeamId, token: &Token, banner: Option<Banner>) -> String {
     let state = app.engine.snapshot();
-    let now = wall_clock();
+    let now = app.clock.now();
     let hunt = state.hunt();
     let (Some(info), Some(progress)) = (state.team(team), state.progress(team, now)) else {
         return layout("Unknown team", "<main><h2>Unknown team</h2></main>");
