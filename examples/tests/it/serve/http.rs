@@ -36,11 +36,29 @@ impl Server {
         Self::spawn(hunt, &[], level, Stdio::from(file))
     }
 
+    /// [`Server::start`] with the admin token `admin` in `HUNT_ADMIN_TOKEN`.
+    pub fn start_with_admin(hunt: &Hunt, admin: &str) -> Self {
+        Self::spawn_with(hunt, &[], "warn", Stdio::inherit(), Some(admin))
+    }
+
     fn spawn(hunt: &Hunt, more: &[&str], level: &str, stderr: Stdio) -> Self {
+        Self::spawn_with(hunt, more, level, stderr, None)
+    }
+
+    fn spawn_with(
+        hunt: &Hunt,
+        more: &[&str],
+        level: &str,
+        stderr: Stdio,
+        admin: Option<&str>,
+    ) -> Self {
         let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--keep-alive", "1"];
         args.extend_from_slice(more);
-        let mut child = hunt
-            .command(&args)
+        let mut command = hunt.command(&args);
+        if let Some(admin) = admin {
+            command.env("HUNT_ADMIN_TOKEN", admin);
+        }
+        let mut child = command
             .env("HUNT_LOG", level)
             .stdout(Stdio::piped())
             .stderr(stderr)

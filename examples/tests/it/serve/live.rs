@@ -352,3 +352,56 @@ fn the_live_demo_moves_the_board_and_lets_a_person_play_along() {
     assert_eq!(code, 0, "{rest}");
     assert!(rest.contains("Stopped"), "{rest}");
 }
+
+/// Two `hunt serve` processes on one PostgreSQL schema: a solve submitted to one reaches the
+/// other's board stream with no command of the other's; killing the first loses nothing it
+/// acknowledged, and the second keeps serving.
+#[test]
+fn two_services_on_one_postgres_share_the_live_board() {
+    let (hunt, Tokens { a, b, admin }) = super::store_on(crate::Store::Postgres, None, -60);
+    let first = Server::start_with_admin(&hunt, &admin);
+    let second = Server::start_with_admin(&hunt, &admin);
+    let mut board = second.events("/events", None, None);
+    let snapshot = board.next(WAIT).expect("a snapshot").json();
+    assert_eq!(snapshot["rows"][0]["score"], 0, "{snapshot}");
+    let body = r#"{"challenge":"door","answer":"hello","id":"one"}"#;
+    let verdict = first.post_json("/api/submit", Some(&a), body).json();
+    assert_eq!(verdict["words"], "Correct! +110 points, first blood");
+    let moved = board.until("board", WAIT);
+    let moved = moved.last().expect("a board").json();
+    assert_eq!(moved["rows"][0]["name"], "Sea Otters", "{moved}");
+    assert_eq!(moved["rows"][0]["score"], 110, "{moved}");
+    // The first process dies; what it acknowledged is on the second, which still serves
+    // both teams.
+    drop(first);
+    let board = second.get("/api/board", None).json();
+    assert_eq!(board["rows"][0]["score"], 110, "{board}");
+    let body = r#"{"challenge":"side","answer":"sidequest","id":"two"}"#;
+    let verdict = second.post_json("/api/submit", Some(&b), body).json();
+    assert_eq!(
+        verdict["words"], "Correct! +55 points, first blood",
+        "{verdict}"
+    );
+    // The admin, known to the process by HUNT_ADMIN_TOKEN, not by a file.
+    assert_eq!(second.get("/api/admin/board", Some(&admin)).status, 200);
+    assert_eq!(second.get("/api/admin/board", Some(&a)).status, 401);
+}
+
+/// A malformed `HUNT_ADMIN_TOKEN` stops the service before it listens, saying why, rather
+/// than serving with no admin.
+#[test]
+fn a_malformed_admin_token_in_the_environment_is_refused() {
+    let (hunt, _) = store(None, -60);
+    let out = hunt
+        .command(&["serve", "--listen", "127.0.0.1:0"])
+        .env("HUNT_ADMIN_TOKEN", "not-a-token")
+        .output()
+        .expect("hunt runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("HUNT_ADMIN_TOKEN must be a token of 32 hex digits"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "it never served");
+}

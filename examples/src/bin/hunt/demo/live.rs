@@ -82,7 +82,8 @@ impl Live {
         };
         let (engine, store) = (engine.clone(), store.clone());
         let served = tokio::spawn(async move {
-            serve::serve(engine, store, files, listener, &args, clock).await
+            let admin = serve::tokens::AdminToken::File(files);
+            serve::serve(engine, store, admin, listener, &args, clock).await
         });
         Ok(Self { clock, served })
     }

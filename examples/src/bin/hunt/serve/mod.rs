@@ -61,6 +61,15 @@ pub struct Args {
 /// Runs `hunt serve` until Ctrl-C or SIGTERM.
 pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
     init_logs("info");
+    let sled_dir = selection.postgres.is_none().then(|| selection.data_dir());
+    let admin = tokens::AdminToken::from_env_or(sled_dir).map_err(Failure::user)?;
+    if !admin.is_set() {
+        tracing::warn!(
+            "no admin: on PostgreSQL, start the service with {} set to the token \
+             `hunt admin token` printed",
+            tokens::ADMIN_ENV
+        );
+    }
     let store = selection.open_store(Create::Never).await?;
     let hunt = selection.hunt_id(&*store).await?;
     let engine = Arc::new(
@@ -73,15 +82,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         listener.bound
     )?;
     out.flush()?;
-    serve(
-        engine,
-        store,
-        selection.data_dir(),
-        listener,
-        args,
-        Clock::wall(),
-    )
-    .await?;
+    serve(engine, store, admin, listener, args, Clock::wall()).await?;
     writeln!(out, "Stopped: every request in flight was answered")?;
     Ok(())
 }
@@ -119,12 +120,12 @@ impl Listener {
 }
 
 /// Serves `engine`'s hunt on `listener` until Ctrl-C or SIGTERM, deciding and showing
-/// everything at `clock`; `data` is where the admin's token digest is kept. Returns once
-/// every request in flight is answered.
+/// everything at `clock`; `admin` says who the admin is. Returns once every request in
+/// flight is answered.
 pub async fn serve(
     engine: Arc<hunt_core::engine::Engine>,
     store: Arc<dyn hunt_core::store::Store>,
-    data: std::path::PathBuf,
+    admin: tokens::AdminToken,
     listener: Listener,
     args: &Args,
     clock: Clock,
@@ -139,7 +140,7 @@ pub async fn serve(
     let (stop, stopping) = watch::channel(false);
     let app = app::App {
         engine: engine.clone(),
-        data,
+        admin,
         store: store.clone(),
         teams: teams.clone(),
         updates: updates.clone(),
@@ -162,11 +163,23 @@ pub async fn serve(
         seq,
         stopping,
     ));
+    // Other processes may append to the same log (on PostgreSQL): follow it, so that their
+    // commands reach this service's pages and streams without a command of its own.
+    let follower = tokio::spawn({
+        let engine = engine.clone();
+        async move {
+            let error = engine
+                .follow(Duration::from_secs(1), tokio::time::sleep)
+                .await;
+            tracing::error!(%error, "stopped following the log: other processes' commands show only after this one's next write");
+        }
+    });
     tracing::info!(bound = %listener.bound, hunt = %hunt, "serving");
     let service = app::router(app).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener.listener, service)
         .with_graceful_shutdown(shutdown::signal(stop))
         .await;
+    follower.abort();
     // The pump ends with the streams; wait for it so the engine is dropped last.
     let _ = pump.await;
     served.map_err(|e| Failure::user(format!("the server failed: {e}")))
