@@ -110,6 +110,12 @@ try {
   const right = await answer('welcome', 'Anchors');
   check(right === 'Correct! +100 points', `right answer verdict: ${right}`);
   check((await team.textContent('main')).includes('VAULT-SECRET-CONTENT'), 'the vault opened');
+  // The time left counts down on the page by itself.
+  const left0 = await team.textContent('#left');
+  check(/ left$/.test(left0), `the time left is shown: ${left0}`);
+  await team.waitForFunction(l => document.getElementById('left').textContent !== l, left0,
+    { timeout: 20000 });
+  check(/ left$/.test(await team.textContent('#left')), 'the time left counts down');
   await team.screenshot({ path: join(out, 'team.png'), fullPage: true });
 
   const boardContext = await browser.newContext({ viewport: { width: 1600, height: 900 } });

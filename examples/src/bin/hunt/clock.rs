@@ -83,6 +83,11 @@ impl Clock {
         )
     }
 
+    /// How many times faster than the wall clock this clock runs.
+    pub fn speed(&self) -> u32 {
+        self.speed
+    }
+
     /// How long, on the wall clock, until the clock reads `at` (zero if it has already).
     pub fn until(&self, at: Timestamp) -> std::time::Duration {
         let ahead = at.0.saturating_sub(self.now().0).max(0);
