@@ -348,7 +348,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
 
     let state = engine.snapshot();
     let graph_path = place.files()?.join("score-graph.svg");
-    graph::draw(&state, &graph::series(&state, 10), &graph_path)?;
+    graph::draw(&state, &graph::series(&state, 10), end, &graph_path)?;
     writeln!(out, "\nScore graph: {}", graph_path.display())?;
     writeln!(
         out,
