@@ -123,6 +123,8 @@ fn the_whole_sample_hunt_ends_with_the_frozen_board_and_the_reveal() {
         "hints taken",
         "Public board at 2026-11-28 21:00:00Z, as teams see it: frozen at 2026-11-28 20:00:00Z",
         "Live board at 2026-11-28 21:00:00Z",
+        // Teams push on after the freeze: the reveal shows what the frozen board hid.
+        "After the freeze, hidden from teams until the reveal, ",
         "Revealed the final board",
     ] {
         assert!(out.contains(words), "{words:?} not in {out}");
