@@ -1,10 +1,13 @@
 //! Shared fixtures for hunt's benches: a generated hunt of static-points challenges, states
-//! with many teams and a few prior solves each, fresh correct submissions, and judged logs.
+//! with many teams and a few prior solves each, fresh correct submissions, and judged logs;
+//! and [`workload`], whole competitions shaped like real events for the event harness.
 //!
 //! Everything is deterministic: randomness comes from a seeded [`XorShift`], time from fixed
 //! instants inside the hunt's window. Setup builds events directly where it can (no answer
 //! normalization), so even a 100,000-team state builds in seconds without optimizations.
 #![deny(missing_docs)]
+
+pub mod workload;
 
 use std::sync::Arc;
 use std::time::Duration;

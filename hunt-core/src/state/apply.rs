@@ -178,7 +178,7 @@ impl HuntState {
                     }
                     state.items.push((*at, Item::Solve(challenge.id)));
                     if hunt.hint_charge == HintCharge::OnSolve {
-                        charge_hints_on_solve(&hunt, state, challenge.id, *at);
+                        charge_hints_on_solve(&hunt, state, challenge.id, *at, self.tracks_peak);
                     }
                     self.add_solver(challenge.id, *team);
                     self.rerank(*team);
@@ -187,8 +187,9 @@ impl HuntState {
             Event::PointsAdjusted {
                 team, delta, at, ..
             } => {
+                let keep_peak = self.tracks_peak;
                 let state = self.team_mut(*team)?;
-                state.change_score(*delta);
+                state.change_score(*delta, keep_peak);
                 if *delta != 0 {
                     state.touch_reached(*at);
                 }
@@ -212,6 +213,7 @@ impl HuntState {
             } => {
                 let hunt = self.hunt.clone();
                 let (challenge, index) = resolve_hint(&hunt, challenge, hint)?;
+                let keep_peak = self.tracks_peak;
                 let state = self.team_mut(*team)?;
                 if state.took_hint(challenge, index) {
                     return Ok(());
@@ -232,7 +234,7 @@ impl HuntState {
                     charged,
                 });
                 if charged != 0 {
-                    state.change_score(-charged);
+                    state.change_score(-charged, keep_peak);
                     state.touch_reached(*at);
                     state.items.push((*at, Item::HintCost(challenge, charged)));
                     self.rerank(*team);
@@ -279,7 +281,7 @@ impl HuntState {
 
     /// Puts a team at its current place, or takes it off the board while it is hidden.
     pub(crate) fn rerank(&mut self, team: TeamId) {
-        if self.ranking_deferred {
+        if self.deferred {
             return;
         }
         let state = &self.teams[team.index()];
@@ -332,6 +334,7 @@ fn charge_hints_on_solve(
     state: &mut TeamState,
     challenge: ChallengeId,
     at: Timestamp,
+    keep_peak: bool,
 ) {
     let hints = &hunt.challenge(challenge).hints;
     let mut total = 0i64;
@@ -344,7 +347,7 @@ fn charge_hints_on_solve(
         total = total.saturating_add(taken.charged);
     }
     if total != 0 {
-        state.change_score(-total);
+        state.change_score(-total, keep_peak);
         // A charge is a negative award: it moves the tie-break time like one.
         state.touch_reached(at);
         state.items.push((at, Item::HintCost(challenge, total)));

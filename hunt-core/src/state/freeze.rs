@@ -67,7 +67,9 @@ impl HuntState {
             division_boards: self.division_boards.clone(),
             frozen: None,
             revealed: false,
-            ranking_deferred: self.ranking_deferred,
+            deferred: self.deferred,
+            stale: self.stale.clone(),
+            tracks_peak: self.tracks_peak,
         }));
     }
 }

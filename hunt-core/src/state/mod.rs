@@ -212,8 +212,15 @@ pub struct HuntState {
     /// Whether an admin revealed the final board.
     revealed: bool,
     /// While a [`BulkApply`] is open, the standings are rebuilt once at its end instead of
-    /// after every event.
-    ranking_deferred: bool,
+    /// after every event, and (unless `tracks_peak`) each repriced challenge is priced once.
+    deferred: bool,
+    /// Challenges whose solvers still hold outdated points, repriced when a bulk
+    /// application ends; all false outside one.
+    stale: Vec<bool>,
+    /// Whether some unlock rule tests a score threshold, the only reader of each team's
+    /// peak score: only then is the peak kept, and only then must a bulk replay price every
+    /// solve as it comes (the peak depends on the prices along the way).
+    tracks_peak: bool,
 }
 
 impl HuntState {
@@ -248,7 +255,9 @@ impl HuntState {
             division_boards: Vec::new(),
             frozen: None,
             revealed: false,
-            ranking_deferred: false,
+            deferred: false,
+            stale: vec![false; hunt.challenges.len()],
+            tracks_peak: hunt.challenges.iter().any(|c| tests_score(&c.unlock)),
             hunt,
         })
     }
@@ -272,17 +281,46 @@ impl HuntState {
     }
 
     /// Opens a bulk application: events applied through it skip the per-event standings
-    /// update, and the standings are rebuilt once (O(n log n) in teams) when it is dropped.
-    /// Much faster for replaying a long log; the result is the same as applying one by one.
+    /// update and the repricing of earlier solvers; when it is dropped, every challenge whose
+    /// value changed is priced once (O(its solvers)) and the standings are rebuilt once
+    /// (O(n log n) in teams). Much faster for replaying a long log; the result is the same
+    /// as applying one by one, byte for byte.
+    ///
+    /// In a hunt with a score-threshold unlock rule, solves are still priced as they come:
+    /// the teams' peak scores depend on the prices along the way.
     pub fn bulk(&mut self) -> BulkApply<'_> {
         self.bulk_if(true)
     }
 
-    /// A [`BulkApply`] that defers ranking only if `defer`; otherwise it applies events one
-    /// by one like [`HuntState::apply`], so callers can choose at run time.
+    /// A [`BulkApply`] that defers only if `defer`; otherwise it applies events one by one
+    /// like [`HuntState::apply`], so callers can choose at run time.
     pub fn bulk_if(&mut self, defer: bool) -> BulkApply<'_> {
-        self.ranking_deferred = defer;
+        self.deferred = defer;
         BulkApply { state: self }
+    }
+
+    /// Whether repricing waits for the end of a bulk application.
+    fn pricing_deferred(&self) -> bool {
+        self.deferred && !self.tracks_peak
+    }
+
+    /// Ends a bulk application: prices the stale challenges, then ranks everyone once; the
+    /// same for the frozen board if it was forked during it.
+    fn finish_bulk(&mut self) {
+        if !self.deferred {
+            return;
+        }
+        for index in 0..self.stale.len() {
+            if std::mem::take(&mut self.stale[index]) {
+                // Ranking is still deferred: this only moves points.
+                self.reprice(crate::ids::ChallengeId(index as u32));
+            }
+        }
+        self.deferred = false;
+        self.rebuild_ranking();
+        if let Some(frozen) = &mut self.frozen {
+            frozen.finish_bulk();
+        }
     }
 
     /// Rebuilds the standings (global and per division) from every visible team's key.
@@ -305,11 +343,6 @@ impl HuntState {
             }
         }
         self.standings = standings;
-        if let Some(frozen) = &mut self.frozen {
-            // Forked during a bulk application, it deferred its ranking too.
-            frozen.ranking_deferred = false;
-            frozen.rebuild_ranking();
-        }
     }
 
     /// The compiled hunt.
@@ -398,10 +431,18 @@ impl BulkApply<'_> {
 
 impl Drop for BulkApply<'_> {
     fn drop(&mut self) {
-        if self.state.ranking_deferred {
-            self.state.ranking_deferred = false;
-            self.state.rebuild_ranking();
-        }
+        self.state.finish_bulk();
+    }
+}
+
+/// Whether `rule` tests the team's score anywhere in it.
+fn tests_score(rule: &crate::hunt::UnlockRule) -> bool {
+    use crate::hunt::UnlockRule;
+    match rule {
+        UnlockRule::ScoreAtLeast(_) => true,
+        UnlockRule::AllOf(rules) | UnlockRule::AnyOf(rules) => rules.iter().any(tests_score),
+        UnlockRule::AtLeast { of, .. } => of.iter().any(tests_score),
+        _ => false,
     }
 }
 

@@ -37,7 +37,7 @@ use crate::standings::RankIndex;
 const MAGIC: &[u8; 8] = b"HUNTSNAP";
 
 /// The layout and meaning of the payload this version writes and reads.
-pub(crate) const FORMAT: u32 = 6;
+pub(crate) const FORMAT: u32 = 7;
 
 /// The version of `hunt-core` that wrote a snapshot: the fold may change between versions
 /// without the payload's shape changing, so a snapshot is only trusted by the version that
@@ -307,6 +307,9 @@ impl HuntState {
         state.revealed = payload.revealed;
         state.frozen = frozen;
         state.rebuild_ranking();
+        if let Some(frozen) = &mut state.frozen {
+            frozen.rebuild_ranking();
+        }
         Ok(state)
     }
 
@@ -633,7 +636,7 @@ mod tests {
             (FORMAT, hex::encode(Sha256::digest(&version_free))),
             (
                 FORMAT,
-                "658766557118be712e4bc6f8d5e439b5864066a41f562d6df213efdc6da1f345".to_owned()
+                "fab9cc3d3d619019697e34f35eb4e91d16054f77355658aba6e5f234d5140711".to_owned()
             )
         );
     }

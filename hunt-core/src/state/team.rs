@@ -142,6 +142,10 @@ pub struct TeamState {
     /// The highest score the team has had: score thresholds of unlock rules test it, so an
     /// unlock is never taken back by a penalty, a hint cost or a decaying value (gph-site:
     /// unlocks are never revoked).
+    ///
+    /// Kept only in hunts with a score-threshold unlock rule, its only reader; 0 elsewhere.
+    /// Under retroactive values the peak depends on the order in which solvers were priced,
+    /// so a hunt that never reads it lets a bulk replay price each challenge once at the end.
     pub peak_score: i64,
     /// When it reached its score: the latest non-zero, tie-break-eligible scoring item.
     pub reached_at: Option<Timestamp>,
@@ -195,10 +199,12 @@ impl TeamState {
         }
     }
 
-    /// Adds `delta` (negative to deduct) to the score, keeping the peak.
-    pub(crate) fn change_score(&mut self, delta: i64) {
+    /// Adds `delta` (negative to deduct) to the score, keeping the peak if `keep_peak`.
+    pub(crate) fn change_score(&mut self, delta: i64, keep_peak: bool) {
         self.score = self.score.saturating_add(delta);
-        self.peak_score = self.peak_score.max(self.score);
+        if keep_peak {
+            self.peak_score = self.peak_score.max(self.score);
+        }
     }
 
     /// Whether the team's solves count towards dynamic values and first bloods now.
