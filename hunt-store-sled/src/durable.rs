@@ -19,10 +19,12 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::fs::{self, File};
+use std::fs::{self, File, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// The files whose durability this crate sees to, and the store's lock.
 #[derive(Debug)]
@@ -36,8 +38,45 @@ pub(crate) struct Files {
     /// writing one while it is listed: a size that changed since means "sync again".
     synced: Mutex<HashMap<OsString, u64>>,
     /// The store's lock file, held for as long as these files may still be written: a flush
-    /// that outlives the store (its caller was cancelled) keeps it.
+    /// that outlives the store (its caller was cancelled) keeps it, and [`Files`]'s `Drop`
+    /// keeps it until sled has let go of its own lock.
     _lock: File,
+    /// Set by [`Files::release_with_sled`]: the store's sled handles are gone, so dropping
+    /// these files waits for sled to release its lock (see `Drop`).
+    release_with_sled: AtomicBool,
+}
+
+/// How long dropping [`Files`] waits for sled to release its own lock on the database file.
+///
+/// sled's threads (its flusher, and the pool that writes its buffers) hold the database
+/// for a while after the last handle is dropped; on a loaded machine that has taken more
+/// than a second. Bounded, so that a stuck sled thread cannot hang the process's exit.
+const SLED_RELEASE_WAIT: Duration = Duration::from_secs(30);
+
+impl Drop for Files {
+    /// Waits, before the store's lock is released, until sled has released its lock on the
+    /// database file: whoever takes the store's lock next (this process or another) then
+    /// finds sled's lock free too, instead of a spurious [`hunt_core::store::StoreError::Locked`].
+    fn drop(&mut self) {
+        if !self.release_with_sled.load(Ordering::Acquire) {
+            return;
+        }
+        let deadline = Instant::now() + SLED_RELEASE_WAIT;
+        loop {
+            // sled locks the file with `flock`, which is per open file: a lock on our own
+            // descriptor conflicts with sled's while sled holds it, and with nothing else.
+            match self.db_file.try_lock() {
+                Ok(()) => {
+                    let _ = self.db_file.unlock();
+                    return;
+                }
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(_) => return,
+            }
+        }
+    }
 }
 
 impl Files {
@@ -50,7 +89,15 @@ impl Files {
             blobs: db_dir.join("blobs"),
             synced: Mutex::new(HashMap::new()),
             _lock: lock,
+            release_with_sled: AtomicBool::new(false),
         })
+    }
+
+    /// Says that the store's sled handles are being dropped, so that dropping these files
+    /// (the last step of dropping a store) holds the store's lock until sled has released
+    /// its own. Not set while a store is still opening: its handles may outlive these files.
+    pub(crate) fn release_with_sled(&self) {
+        self.release_with_sled.store(true, Ordering::Release);
     }
 
     /// Calls `fsync` on every blob file not synced before, on the blobs directory (so the

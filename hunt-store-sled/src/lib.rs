@@ -440,10 +440,15 @@ impl SledStore {
         let files = self.files.clone();
         let path = self.path.clone();
         blocking::unblock(move || {
-            db.flush().map_err(|e| from_sled(&path, e))?;
-            files
-                .sync()
-                .map_err(|e| io_failure(&path, "sync the files of the sled store in", e))
+            let result = db.flush().map_err(|e| from_sled(&path, e)).and_then(|_| {
+                files
+                    .sync()
+                    .map_err(|e| io_failure(&path, "sync the files of the sled store in", e))
+            });
+            // The sled handle before the files: these may be the last (see `Files`'s `Drop`).
+            drop(db);
+            drop(files);
+            result
         })
         .await
     }
@@ -454,6 +459,8 @@ impl Drop for SledStore {
     /// a store that cannot make its data durable, or that was poisoned, records nothing, and
     /// the marks of its last open stay in force (still lower bounds).
     fn drop(&mut self) {
+        // The fields drop after this, the sled handles before the files (declared last).
+        self.files.release_with_sled();
         // A copy's marks would describe the copy, and its directory is about to go.
         if self.copy.is_some()
             || self.poisoned.load(Ordering::Acquire)

@@ -110,6 +110,12 @@ try {
   const right = await answer('welcome', 'Anchors');
   check(right === 'Correct! +100 points', `right answer verdict: ${right}`);
   check((await team.textContent('main')).includes('VAULT-SECRET-CONTENT'), 'the vault opened');
+  // The time left counts down on the page by itself.
+  const left0 = await team.textContent('#left');
+  check(/ left$/.test(left0), `the time left is shown: ${left0}`);
+  await team.waitForFunction(l => document.getElementById('left').textContent !== l, left0,
+    { timeout: 20000 });
+  check(/ left$/.test(await team.textContent('#left')), 'the time left counts down');
   await team.screenshot({ path: join(out, 'team.png'), fullPage: true });
 
   const boardContext = await browser.newContext({ viewport: { width: 1600, height: 900 } });
@@ -121,16 +127,16 @@ try {
   await board.waitForTimeout(500);
   await submit(tokens[1], 'vault', 'gold').then(v => check(v.verdict.verdict === 'locked', 'locked is locked'));
   await submit(tokens[1], 'welcome', 'anchors');
-  await board.waitForFunction(s => Number(document.body.dataset.seq) > s, seq0, { timeout: 3000 });
+  await board.waitForFunction(s => Number(document.body.dataset.seq) > s, seq0, { timeout: 20000 });
   const rows = await board.textContent('#rows');
   check(rows.includes('Null Pointers') && /Null Pointers\s*100/.test(rows), `the board moved: ${rows}`);
   check(await board.evaluate(() => window.notReloaded === true), 'without a reload');
   check((await board.innerHTML('#graph')) !== graph0, 'the graph moved');
   await submit(tokens[2], 'welcome', 'anchors');
-  await board.waitForFunction(() => /Kraken Crew\s*265/.test(document.getElementById('rows').textContent), null, { timeout: 3000 });
+  await board.waitForFunction(() => /Kraken Crew\s*265/.test(document.getElementById('rows').textContent), null, { timeout: 20000 });
   // A first blood while the board is open: announced on the board.
   await submit(tokens[0], 'vault', 'gold');
-  await board.waitForFunction(() => document.getElementById('blood').textContent.includes('First blood'), null, { timeout: 3000 });
+  await board.waitForFunction(() => document.getElementById('blood').textContent.includes('First blood'), null, { timeout: 20000 });
   check((await board.textContent('#blood')) === "First blood! Sea Otters solved The Captain's Vault", 'the first blood is announced');
   await board.screenshot({ path: join(out, 'board.png') });
 

@@ -153,3 +153,46 @@ fn revealing_before_the_freeze_needs_force(store: Store) {
     );
     assert!(hunt.ok(&["log"]).contains("revealed the final board"));
 }
+
+#[test]
+fn the_puzzle_hunt_order_explains_fewer_points_above_more() {
+    let hunt = Hunt::empty();
+    hunt.ok(&[
+        "init",
+        crate::sample("treasure.toml").to_str().expect("UTF-8 path"),
+    ]);
+    for team in ["Early Birds", "Late Owls"] {
+        hunt.ok(&["team", "add", team, "--at", "2026-11-28T08:30:00Z"]);
+    }
+    // The early team takes a hint (charged on solve) and so has fewer points for as many
+    // solves, reached sooner.
+    hunt.ok(&[
+        "hint",
+        "Early Birds",
+        "cafeteria",
+        "menu",
+        "--at",
+        "2026-11-28T09:30:00Z",
+    ]);
+    for (team, minute) in [("Early Birds", 40), ("Late Owls", 50)] {
+        let at = |offset: u32| format!("2026-11-28T09:{:02}:00Z", minute + offset);
+        hunt.ok(&["submit", team, "lobby", "twelve", "--at", &at(0)]);
+        hunt.ok(&["submit", team, "cafeteria", "tomato", "--at", &at(5)]);
+    }
+    let board = hunt.ok(&["board"]);
+    let early = board.find("Early Birds").expect("on the board");
+    let late = board.find("Late Owls").expect("on the board");
+    assert!(early < late, "{board}");
+    assert!(
+        board.contains(
+            "Early Birds (18 points) is above Late Owls (20 points) because it reached its \
+             2 solves first"
+        ),
+        "{board}"
+    );
+    // Under the points order there is nothing to explain.
+    let points = Hunt::with_teams();
+    points.submit("Null Pointers", "welcome", "anchors");
+    let board = points.ok(&["board"]);
+    assert!(!board.contains("Puzzle-hunt order"), "{board}");
+}

@@ -28,6 +28,7 @@ mod board;
 mod browser;
 mod check;
 mod demo;
+mod graph;
 mod init;
 mod log;
 mod postgres;

@@ -146,7 +146,7 @@ async fn a_follower_survives_terminated_listeners_and_matches_a_replay() {
         task.await.expect("a load task does not panic");
     }
     let end = writer_store.end(&hunt).await.expect("the end reads");
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while follower.snapshot().seq() < end {
         assert!(
             Instant::now() < deadline,

@@ -153,11 +153,11 @@ async fn a_changed_definition_makes_the_checkpoint_ignored() {
 
 /// Replaces the checkpoint of the test hunt in `dir` with `bytes`, behind the store's back.
 fn overwrite_checkpoint(dir: &Path, bytes: &[u8]) {
-    // "db" is where SledStore keeps sled's files; "checkpoints" is its tree of checkpoints.
-    let db = sled::open(dir.join("db")).expect("sled opens the database");
-    let tree = db.open_tree("checkpoints").expect("the checkpoint tree");
-    tree.insert(hunt().as_str(), bytes).expect("sled writes");
-    db.flush().expect("sled flushes");
+    // "checkpoints" is the store's tree of checkpoints.
+    crate::support::tamper(dir, |db| {
+        let tree = db.open_tree("checkpoints").expect("the checkpoint tree");
+        tree.insert(hunt().as_str(), bytes).expect("sled writes");
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,7 @@ use hunt_core::store::{Store, StoreError};
 use hunt_core::testing::sample_events;
 use hunt_store_sled::SledStore;
 
-use crate::support::hunt_id;
+use crate::support::{hunt_id, tamper};
 
 /// A runtime for the store's async methods.
 fn block_on<T>(future: impl Future<Output = T>) -> T {
@@ -22,25 +22,6 @@ fn block_on<T>(future: impl Future<Output = T>) -> T {
 fn store_with_five_events(dir: &Path) {
     let store = SledStore::open(dir).expect("opens");
     block_on(store.append(&hunt_id("finals"), 0, &sample_events(0, 5))).expect("appends");
-}
-
-/// Changes sled's files behind the store's back: `change` gets the raw database.
-fn tamper(dir: &Path, change: impl FnOnce(&sled::Db)) {
-    // "db" is where SledStore keeps sled's files inside its directory. A store just dropped
-    // may hold sled's file lock for a moment while its flusher thread stops.
-    let mut tries = 0;
-    let db = loop {
-        match sled::open(dir.join("db")) {
-            Ok(db) => break db,
-            Err(sled::Error::Io(e)) if tries < 200 && e.to_string().contains("lock") => {
-                tries += 1;
-                std::thread::sleep(std::time::Duration::from_millis(25));
-            }
-            Err(e) => panic!("sled opens the database: {e:?}"),
-        }
-    };
-    change(&db);
-    db.flush().expect("sled flushes");
 }
 
 /// Reads the whole log of `finals`, expecting `Corruption`; returns its message.

@@ -229,3 +229,25 @@ pub fn check_against_log(
 pub fn open_store(dir: &std::path::Path) -> Arc<dyn Store> {
     Arc::new(hunt_store_sled::SledStore::open(dir).expect("the store opens"))
 }
+
+/// Changes sled's files in the store directory `dir` behind the store's back: `change` gets
+/// the raw database. Returns once sled has let go of its files again, so the store opens at
+/// once afterwards.
+pub fn tamper(dir: &std::path::Path, change: impl FnOnce(&sled::Db)) {
+    // "db" is where SledStore keeps sled's files inside its directory.
+    let db = sled::open(dir.join("db")).expect("sled opens the database");
+    change(&db);
+    db.flush().expect("sled flushes");
+    drop(db);
+    // sled's threads release its `flock` on the database file a moment after the last
+    // handle is dropped; a lock of our own succeeds once they have.
+    let file = std::fs::File::open(dir.join("db").join("db")).expect("sled's database file");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while file.try_lock().is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sled still holds its database 30 s after the handle was dropped"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

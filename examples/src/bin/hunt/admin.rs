@@ -279,6 +279,21 @@ async fn reveal(
 
 /// `hunt admin token`: a new admin token, whose digest replaces the previous one.
 fn admin_token(selection: &Selection, url: &str, out: &mut dyn Write) -> Result<(), Failure> {
+    let url = url.trim_end_matches('/');
+    if selection.postgres.is_some() {
+        // Processes sharing a PostgreSQL store share no directory to keep a digest in.
+        let token = crate::serve::tokens::Token::random().map_err(Failure::Store)?;
+        writeln!(out, "Admin token: {}", token.to_hex())?;
+        writeln!(out, "Admin link: {url}/join/{}", token.to_hex())?;
+        writeln!(
+            out,
+            "On PostgreSQL the store keeps no admin token: start every `hunt serve` process \
+             with {}={} (a process started with another one does not accept this one)",
+            crate::serve::tokens::ADMIN_ENV,
+            token.to_hex()
+        )?;
+        return Ok(());
+    }
     let dir = selection.data_dir();
     if !dir.is_dir() {
         return Err(Failure::user(format!(
@@ -287,7 +302,6 @@ fn admin_token(selection: &Selection, url: &str, out: &mut dyn Write) -> Result<
         )));
     }
     let token = crate::serve::tokens::new_admin(&dir).map_err(Failure::Store)?;
-    let url = url.trim_end_matches('/');
     writeln!(out, "Admin token: {}", token.to_hex())?;
     writeln!(
         out,

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use hunt_core::hunt::RankingOrder;
 use hunt_core::state::{HuntState, Row};
 
 use crate::failure::Failure;
@@ -53,7 +54,11 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         }
         None => view.page(0, limit.min(view.board_len())),
     };
-    write_board(&rows, out)
+    write_board(&rows, out)?;
+    if let Some(note) = order_note(view, &rows) {
+        writeln!(out, "{note}")?;
+    }
+    Ok(())
 }
 
 /// The division named `wanted` (exactly, or else ignoring case), or a one-line error listing
@@ -114,4 +119,44 @@ pub fn write_board(rows: &[Row], out: &mut dyn Write) -> Result<(), Failure> {
     }
     writeln!(out, "{table}")?;
     Ok(())
+}
+
+/// Under the puzzle-hunt order, a line explaining the first pair of `rows` (in board order)
+/// where a team with fewer points is placed above one with more: the order ranks the final
+/// meta's solvers first (earliest first), then more solves, then the earlier last solve, and
+/// never looks at points (gph-site's leaderboard). `None` under the points order, or when
+/// the points happen to fall in board order too.
+pub fn order_note(view: &HuntState, rows: &[Row]) -> Option<String> {
+    let hunt = view.hunt();
+    if hunt.ranking != RankingOrder::PuzzleHunt {
+        return None;
+    }
+    let (above, below) = rows
+        .windows(2)
+        .map(|pair| (&pair[0], &pair[1]))
+        .find(|(above, below)| above.score < below.score && above.place < below.place)?;
+    let meta_at = |row: &Row| view.team(row.team).and_then(|t| t.final_meta_at);
+    let reason = match (meta_at(above), meta_at(below)) {
+        (Some(at), None) => format!("solved the final meta (at {})", render::time(at)),
+        (Some(first), Some(second)) => format!(
+            "solved the final meta first ({} before {})",
+            render::time(first),
+            render::time(second)
+        ),
+        _ if above.solves > below.solves => {
+            format!("has more solves ({} to {})", above.solves, below.solves)
+        }
+        _ => format!(
+            "reached its {} solves first ({} before {})",
+            above.solves,
+            render::maybe_time(above.last_solve_at),
+            render::maybe_time(below.last_solve_at)
+        ),
+    };
+    Some(format!(
+        "Puzzle-hunt order (as gph-site ranks): first the teams that solved the final meta, \
+         earliest first; then more solves; then the earlier last solve. Points are shown but \
+         do not rank: {} ({} points) is above {} ({} points) because it {reason}.",
+        above.name, above.score, below.name, below.score
+    ))
 }

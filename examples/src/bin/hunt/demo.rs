@@ -28,6 +28,7 @@ use hunt_core::{Command, IdempotencyKey, Span, TeamId, Timestamp, Verdict};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::task::JoinSet;
 
+mod live;
 mod place;
 
 use crate::failure::Failure;
@@ -113,6 +114,26 @@ pub struct Args {
     /// The hunt to simulate [default: the sample treasure hunt, examples/hunts/treasure.toml]
     #[arg(long, value_name = "FILE")]
     pub hunt_file: Option<PathBuf>,
+
+    /// Play the hunt live against the service (`hunt serve`) instead: open the printed
+    /// board URL and watch it move; you can play too, with the printed join link
+    #[arg(long)]
+    pub serve: bool,
+
+    /// With --serve: the address the service listens on (port 0: any free port)
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080",
+        requires = "serve"
+    )]
+    pub listen: std::net::SocketAddr,
+
+    /// With --serve: how many times faster than real time the hunt plays (120: the
+    /// 12-hour sample hunt in 6 minutes)
+    #[arg(long, value_name = "N", default_value_t = 120, requires = "serve",
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub speed: u32,
 }
 
 /// A simulated team.
@@ -274,11 +295,22 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     let sheets = sheets(&hunt);
     let mut rng = Rng::new(args.seed);
     let players = register(&engine, &hunt, args.teams, &mut rng).await?;
+    let live = if args.serve {
+        let files = place.files()?;
+        Some(live::Live::start(&engine, &store, files, args.listen, args.speed, out).await?)
+    } else {
+        None
+    };
     let progress = progress_bar(u64::from(minutes));
     let mut tally = Tally::default();
     let mut keys = 0u128;
     for minute in 0..i64::from(minutes) {
         let at = start.saturating_add(Span::from_secs(minute * 60));
+        if let Some(live) = &live
+            && !live.wait_until(at).await
+        {
+            break;
+        }
         let plans = plan_minute(
             &engine.snapshot(),
             &sheets,
@@ -348,7 +380,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
 
     let state = engine.snapshot();
     let graph_path = place.files()?.join("score-graph.svg");
-    graph::draw(&state, &graph::series(&state, 10), &graph_path)?;
+    graph::draw(&state, &graph::series(&state, 10), end, &graph_path)?;
     writeln!(out, "\nScore graph: {}", graph_path.display())?;
     writeln!(
         out,
@@ -364,6 +396,9 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         "(simulated in {:.1} s)",
         started.elapsed().as_secs_f64()
     )?;
+    if let Some(live) = live {
+        live.keep_serving(out).await?;
+    }
     Ok(())
 }
 
@@ -377,8 +412,9 @@ fn first_blood(state: &HuntState, player: &Player, slug: &str, at: Timestamp) ->
     format!("{}  first blood on \"{title}\" by {name}", render::time(at))
 }
 
-/// The boards at the end: frozen and live, then the reveal, for a hunt whose freeze passed;
-/// else the live board.
+/// The boards at the end: frozen and live, what changed between them, then the reveal, for a
+/// hunt whose freeze passed; else the live board. Under the puzzle-hunt order, a line says
+/// why a team with fewer points may be placed above one with more.
 async fn finish(engine: &Engine, end: Timestamp, out: &mut dyn Write) -> Result<(), Failure> {
     let state = engine.snapshot();
     let freeze = state.hunt().freeze;
@@ -390,14 +426,28 @@ async fn finish(engine: &Engine, end: Timestamp, out: &mut dyn Write) -> Result<
             render::time(freeze),
             state.public().board_len()
         )?;
-        board::write_board(&state.public().top(10), out)?;
+        let public = state.public().top(10);
+        board::write_board(&public, out)?;
+        // Said once, under the first board where it shows.
+        let mut note = board::order_note(state.public(), &public);
+        if let Some(note) = &note {
+            writeln!(out, "{note}")?;
+        }
         writeln!(
             out,
             "\nLive board at {}, as organizers see it (top 10 of {}):",
             render::time(end),
             state.board_len()
         )?;
-        board::write_board(&state.top(10), out)?;
+        let live = state.top(10);
+        board::write_board(&live, out)?;
+        if note.is_none() {
+            note = board::order_note(&state, &live);
+            if let Some(note) = &note {
+                writeln!(out, "{note}")?;
+            }
+        }
+        writeln!(out, "\n{}", since_freeze(&state))?;
         engine
             .execute(Command::RevealBoard { force: false }, end)
             .await?;
@@ -414,7 +464,11 @@ async fn finish(engine: &Engine, end: Timestamp, out: &mut dyn Write) -> Result<
         render::time(end),
         state.board_len()
     )?;
-    board::write_board(&state.top(10), out)?;
+    let rows = state.top(10);
+    board::write_board(&rows, out)?;
+    if let Some(note) = board::order_note(&state, &rows) {
+        writeln!(out, "{note}")?;
+    }
     if let Some(freeze) = freeze.filter(|f| *f >= end) {
         writeln!(
             out,
@@ -424,6 +478,53 @@ async fn finish(engine: &Engine, end: Timestamp, out: &mut dyn Write) -> Result<
         )?;
     }
     Ok(())
+}
+
+/// Teams shown before the rest in [`since_freeze`].
+const CHANGES_SHOWN: usize = 5;
+
+/// What the frozen board hides: the teams whose place, score or solves moved after the
+/// freeze, from the top of the live board, or that nothing did.
+fn since_freeze(state: &HuntState) -> String {
+    let public = state.public();
+    let frozen: std::collections::HashMap<TeamId, hunt_core::state::Row> = public
+        .page(0, public.board_len())
+        .into_iter()
+        .map(|row| (row.team, row))
+        .collect();
+    let changes: Vec<String> = state
+        .page(0, state.board_len())
+        .into_iter()
+        .filter_map(|live| {
+            let before = frozen.get(&live.team)?;
+            let mut moved = Vec::new();
+            if before.place != live.place {
+                moved.push(format!("place {} → {}", before.place, live.place));
+            }
+            if before.score != live.score {
+                moved.push(format!("{} → {} points", before.score, live.score));
+            }
+            if before.solves != live.solves {
+                moved.push(format!("{} → {} solves", before.solves, live.solves));
+            }
+            (!moved.is_empty()).then(|| format!("  {}: {}", live.name, moved.join(", ")))
+        })
+        .collect();
+    if changes.is_empty() {
+        return "Nothing changed after the freeze: the revealed board is the frozen one".to_owned();
+    }
+    let mut text = format!(
+        "After the freeze, hidden from teams until the reveal, {} teams moved:",
+        changes.len()
+    );
+    for line in changes.iter().take(CHANGES_SHOWN) {
+        text.push('\n');
+        text.push_str(line);
+    }
+    if changes.len() > CHANGES_SHOWN {
+        text.push_str(&format!("\n  … and {} more", changes.len() - CHANGES_SHOWN));
+    }
+    text
 }
 
 /// What the simulation knows of each challenge, by challenge id: the answers read from the
@@ -577,9 +678,15 @@ fn plan_minute(
 ) -> Vec<Planned> {
     let hunt = state.hunt();
     // Teams play a 5-hour hunt at full pace and a longer one more slowly, so that its end (and
-    // the freeze) still sees solves.
+    // the freeze) still sees solves. Once the board is frozen they push harder for the last
+    // stretch, so what the frozen board hides is worth revealing.
     let length = hunt.end.since(hunt.start).as_millis() as f64 / 60_000.0;
-    let pace = (300.0 / length).clamp(0.25, 1.0);
+    let rush = if hunt.freeze.is_some_and(|freeze| at >= freeze) {
+        RUSH
+    } else {
+        1.0
+    };
+    let pace = (300.0 / length).clamp(0.25, 1.0) * rush;
     let mut plans = Vec::new();
     for (index, player) in players.iter().enumerate() {
         let (Some(team), Some(progress)) = (state.team(player.id), state.progress(player.id, at))
@@ -722,6 +829,9 @@ fn plan_minute(
     }
     plans
 }
+
+/// How much more often teams submit once the board is frozen.
+const RUSH: f64 = 4.0;
 
 /// A fresh idempotency key.
 fn next_key(keys: &mut u128) -> IdempotencyKey {

@@ -9,14 +9,49 @@ use std::path::{Path, PathBuf};
 
 use hunt_core::Timestamp;
 use hunt_core::state::HuntState;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::clock::At;
 use crate::failure::Failure;
 use crate::output;
 use crate::store::Selection;
 
 /// Picture size in pixels.
-const SIZE: (u32, u32) = (1000, 600);
+const SIZE: (u32, u32) = (1100, 600);
+
+/// Width of the legend's column, right of the plot, in pixels.
+const LEGEND_WIDTH: u32 = 240;
+
+/// Longest team name the legend shows whole, in characters; longer ones are cut with "…".
+const LEGEND_NAME_CHARS: usize = 22;
+
+/// Round tick steps of the time axis, in milliseconds: the first that puts at most
+/// [`MAX_TICKS`] ticks on the axis is used (past the last, whole weeks).
+const STEPS: &[i64] = &[
+    MINUTE,
+    2 * MINUTE,
+    5 * MINUTE,
+    10 * MINUTE,
+    15 * MINUTE,
+    30 * MINUTE,
+    HOUR,
+    2 * HOUR,
+    3 * HOUR,
+    6 * HOUR,
+    12 * HOUR,
+    DAY,
+    2 * DAY,
+    7 * DAY,
+];
+
+/// The most ticks on the time axis.
+const MAX_TICKS: i64 = 8;
+
+const MINUTE: i64 = 60_000;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
 
 /// Arguments of `hunt graph`.
 #[derive(Debug, clap::Args)]
@@ -33,6 +68,10 @@ pub struct Args {
     /// `hunt admin reveal`
     #[arg(long)]
     pub public: bool,
+
+    /// The time axis runs to the hunt's end, or to now (or `--at`) if that is earlier
+    #[command(flatten)]
+    pub at: At,
 }
 
 /// One team's score after each change, in time order.
@@ -68,7 +107,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     let state = engine.snapshot();
     let view = if args.public { state.public() } else { &*state };
     let series = series(view, args.top);
-    draw(&state, &series, &args.out)?;
+    draw(&state, &series, args.at.now(), &args.out)?;
     let frozen = if args.public && state.is_frozen() {
         " (public: frozen at the freeze)"
     } else {
@@ -83,69 +122,209 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     Ok(())
 }
 
-/// Draws `series` as a step chart over the hunt's window and writes it to `path`.
-pub fn draw(state: &HuntState, series: &[Series], path: &Path) -> Result<(), Failure> {
+/// Draws `series` as a step chart and writes it to `path`: the time axis runs from the hunt's
+/// start to its end, or to `now` if that is earlier (but never before the log's last event),
+/// with ticks at round times; a dashed line marks the freeze; the legend is a column right
+/// of the plot, so it never covers a line.
+pub fn draw(
+    state: &HuntState,
+    series: &[Series],
+    now: Timestamp,
+    path: &Path,
+) -> Result<(), Failure> {
     let hunt = state.hunt();
-    let start = hunt.start.as_millis();
-    // From the start to the last change (at least an hour in), never past the end.
-    let last = series
-        .iter()
-        .filter_map(|s| s.steps.last())
-        .map(|(at, _)| at.as_millis())
-        .max()
-        .unwrap_or(start);
-    let end = last
-        .max(start + 3_600_000)
-        .min(hunt.end.as_millis())
-        .max(start + 1);
+    let axis = TimeAxis::new(
+        hunt.start,
+        hunt.end,
+        now.max(state.log_time().unwrap_or(now)),
+    );
     let scores = series.iter().flat_map(|s| s.steps.iter().map(|(_, v)| *v));
     let low = scores.clone().min().unwrap_or(0).min(0);
     let high = scores.max().unwrap_or(0).max(100);
     let high = high + high / 10;
-    let multi_day = end - start > 24 * 3_600_000;
+    let multi_day = axis.end - axis.start > DAY;
+    let label = |ms: &i64| clock_label(*ms, multi_day, axis.step);
 
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(cannot_draw)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!("{}: scores over time", hunt.title),
+        let root = root
+            .titled(
+                &format!("{}: scores over time", hunt.title),
                 ("sans-serif", 22),
             )
+            .map_err(cannot_draw)?;
+        let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
+        let mut chart = ChartBuilder::on(&plot)
             .margin(20)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(start..end, low..high)
+            .build_cartesian_2d(axis.clone(), low..high)
             .map_err(cannot_draw)?;
         chart
             .configure_mesh()
             .x_desc("time (UTC)")
             .y_desc("score")
-            .x_label_formatter(&|ms| clock_label(*ms, multi_day))
+            .x_label_formatter(&label)
             .draw()
             .map_err(cannot_draw)?;
+        if let Some(freeze) = hunt.freeze.map(Timestamp::as_millis)
+            && freeze <= axis.end
+        {
+            let grey = RGBColor(90, 90, 90);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(freeze, low), (freeze, high)],
+                    6,
+                    4,
+                    grey.stroke_width(1),
+                ))
+                .map_err(cannot_draw)?;
+            let style = TextStyle::from(("sans-serif", 14).into_font())
+                .color(&grey)
+                .pos(Pos::new(HPos::Right, VPos::Top));
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((freeze, high)) + Text::new("freeze", (-4, 4), style),
+                ))
+                .map_err(cannot_draw)?;
+        }
         for (i, team) in series.iter().enumerate() {
-            let color = Palette99::pick(i).to_rgba();
             chart
                 .draw_series(LineSeries::new(
-                    step_points(&team.steps, end),
-                    color.stroke_width(2),
+                    step_points(&team.steps, axis.end),
+                    color(i).stroke_width(2),
                 ))
-                .map_err(cannot_draw)?
-                .label(team.name.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+                .map_err(cannot_draw)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(cannot_draw)?;
+        draw_legend(&legend, series)?;
         root.present().map_err(cannot_draw)?;
     }
     output::write_file(path, svg.as_bytes())
+}
+
+/// The colour of the `i`-th team's line.
+fn color(i: usize) -> RGBAColor {
+    Palette99::pick(i).to_rgba()
+}
+
+/// The legend, in its own column: a box holding a line of each team's colour, its name and
+/// its score at the end of the axis, in board order.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    series: &[Series],
+) -> Result<(), Failure> {
+    if series.is_empty() {
+        return Ok(());
+    }
+    const ROW: i32 = 24;
+    let (width, _) = area.dim_in_pixel();
+    let width = i32::try_from(width).unwrap_or(i32::MAX);
+    let top = 20;
+    let rows = i32::try_from(series.len()).unwrap_or(i32::MAX / ROW);
+    area.draw(&Rectangle::new(
+        [(0, top), (width - 20, top + 12 + rows * ROW)],
+        BLACK.stroke_width(1),
+    ))
+    .map_err(cannot_draw)?;
+    let style =
+        TextStyle::from(("sans-serif", 14).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, team) in series.iter().enumerate() {
+        let y = top + 6 + ROW / 2 + i32::try_from(i).unwrap_or(0) * ROW;
+        area.draw(&PathElement::new(
+            vec![(10, y), (34, y)],
+            color(i).stroke_width(2),
+        ))
+        .map_err(cannot_draw)?;
+        let score = team.steps.last().map_or(0, |(_, score)| *score);
+        let text = format!("{} ({score})", shortened(&team.name));
+        area.draw(&Text::new(text, (42, y), style.clone()))
+            .map_err(cannot_draw)?;
+    }
+    Ok(())
+}
+
+/// `name`, cut to [`LEGEND_NAME_CHARS`] characters with "…" when longer.
+fn shortened(name: &str) -> String {
+    if name.chars().count() <= LEGEND_NAME_CHARS {
+        return name.to_owned();
+    }
+    let mut cut: String = name.chars().take(LEGEND_NAME_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// The time axis, in milliseconds since the epoch, with its ticks at multiples of `step`
+/// (multiples since the epoch, so on round UTC times: 10:00, 12:00, midnight).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TimeAxis {
+    start: i64,
+    end: i64,
+    step: i64,
+}
+
+impl TimeAxis {
+    /// From `start` to `end`, or to `now` if that is earlier and after `start`.
+    fn new(start: Timestamp, end: Timestamp, now: Timestamp) -> Self {
+        let start = start.as_millis();
+        let end = if now.as_millis() > start {
+            end.as_millis().min(now.as_millis())
+        } else {
+            end.as_millis()
+        };
+        let end = end.max(start + 1);
+        Self {
+            start,
+            end,
+            step: tick_step(end - start),
+        }
+    }
+
+    /// The ticks: every multiple of the step from the start to the end, both included.
+    fn ticks(&self) -> Vec<i64> {
+        let first = self.start.div_euclid(self.step) * self.step;
+        let first = if first < self.start {
+            first + self.step
+        } else {
+            first
+        };
+        (0..)
+            .map(|i| first + i * self.step)
+            .take_while(|at| *at <= self.end)
+            .collect()
+    }
+}
+
+impl Ranged for TimeAxis {
+    // Labels come from `clock_label`, set on the mesh.
+    type FormatOption = DefaultFormatting;
+    type ValueType = i64;
+
+    fn map(&self, value: &i64, limit: (i32, i32)) -> i32 {
+        let share = (value - self.start) as f64 / (self.end - self.start) as f64;
+        limit.0 + (share * f64::from(limit.1 - limit.0)).round() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, _hint: Hint) -> Vec<i64> {
+        self.ticks()
+    }
+
+    fn range(&self) -> std::ops::Range<i64> {
+        self.start..self.end
+    }
+}
+
+/// The smallest round step that puts at most [`MAX_TICKS`] ticks on an axis `length`
+/// milliseconds long (ticks at its multiples, so at most `length / step + 1` of them).
+fn tick_step(length: i64) -> i64 {
+    let fits = |step: i64| length / step < MAX_TICKS;
+    if let Some(step) = STEPS.iter().copied().find(|step| fits(*step)) {
+        return step;
+    }
+    let week = 7 * DAY;
+    let weeks = (length / week) / (MAX_TICKS - 1) + 1;
+    weeks * week
 }
 
 /// The corners of a step line: the score holds until the next change, then jumps.
@@ -164,9 +343,16 @@ fn step_points(steps: &[(Timestamp, i64)], end: i64) -> Vec<(i64, i64)> {
     points
 }
 
-/// An axis label: the time of day in UTC, with the day for hunts longer than a day.
-fn clock_label(ms: i64, with_day: bool) -> String {
-    let format = if with_day { "%b %d %H:%M" } else { "%H:%M" };
+/// A tick label: the time of day in UTC, the day alone for steps of days, and the day and
+/// time for hunts longer than a day.
+fn clock_label(ms: i64, multi_day: bool, step: i64) -> String {
+    let format = if step >= DAY {
+        "%b %d"
+    } else if multi_day {
+        "%b %d %H:%M"
+    } else {
+        "%H:%M"
+    };
     jiff::Timestamp::from_millisecond(ms)
         .map(|ts| ts.strftime(format).to_string())
         .unwrap_or_default()

@@ -36,11 +36,29 @@ impl Server {
         Self::spawn(hunt, &[], level, Stdio::from(file))
     }
 
+    /// [`Server::start`] with the admin token `admin` in `HUNT_ADMIN_TOKEN`.
+    pub fn start_with_admin(hunt: &Hunt, admin: &str) -> Self {
+        Self::spawn_with(hunt, &[], "warn", Stdio::inherit(), Some(admin))
+    }
+
     fn spawn(hunt: &Hunt, more: &[&str], level: &str, stderr: Stdio) -> Self {
+        Self::spawn_with(hunt, more, level, stderr, None)
+    }
+
+    fn spawn_with(
+        hunt: &Hunt,
+        more: &[&str],
+        level: &str,
+        stderr: Stdio,
+        admin: Option<&str>,
+    ) -> Self {
         let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--keep-alive", "1"];
         args.extend_from_slice(more);
-        let mut child = hunt
-            .command(&args)
+        let mut command = hunt.command(&args);
+        if let Some(admin) = admin {
+            command.env("HUNT_ADMIN_TOKEN", admin);
+        }
+        let mut child = command
             .env("HUNT_LOG", level)
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -61,6 +79,52 @@ impl Server {
             child,
             addr,
             stdout,
+        }
+    }
+
+    /// `hunt demo --serve` with `more` arguments, on a free port: waits until the service
+    /// listens; returns it and what the demo printed up to the line naming the board.
+    pub fn demo(hunt: &Hunt, more: &[&str]) -> (Self, String) {
+        let mut args = vec!["demo", "--serve", "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(more);
+        let mut child = hunt
+            .command(&args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("hunt demo starts");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut printed = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            let read = stdout.read_line(&mut line).expect("the demo prints");
+            assert!(read > 0, "the demo ended before it served: {printed}");
+            printed.push_str(&line);
+            if let Some(rest) = line.split("the board is at http://").nth(1) {
+                break rest.split('/').next().expect("an address").to_owned();
+            }
+        };
+        let server = Self {
+            child,
+            addr,
+            stdout,
+        };
+        (server, printed)
+    }
+
+    /// Reads what the process prints until a line containing `words`; returns it all.
+    pub fn printed_until(&mut self, words: &str) -> String {
+        let mut printed = String::new();
+        loop {
+            let mut line = String::new();
+            let read = self
+                .stdout
+                .read_line(&mut line)
+                .expect("the process prints");
+            assert!(read > 0, "{words:?} never printed: {printed}");
+            printed.push_str(&line);
+            if line.contains(words) {
+                return printed;
+            }
         }
     }
 
@@ -255,7 +319,7 @@ impl Events {
         let mut line = String::new();
         loop {
             line.clear();
-            self.line(&mut line, Instant::now() + Duration::from_secs(5));
+            self.line(&mut line, Instant::now() + Duration::from_secs(30));
             if self.status == 0 {
                 self.status = line
                     .split_whitespace()

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::http::Server;
 use super::{Tokens, store};
 
-const WAIT: Duration = Duration::from_secs(5);
+const WAIT: Duration = Duration::from_secs(30);
 
 #[test]
 fn a_retried_submission_gets_its_original_verdict_and_counts_once() {
@@ -212,14 +212,15 @@ fn streams_deliver_solves_and_resume_where_they_left_off() {
 
 #[test]
 fn the_freeze_is_pushed_at_its_instant_and_the_board_stops_moving() {
-    // Six seconds leave the setup (four runs of the binary) time on a loaded machine.
-    let (hunt, Tokens { a, .. }) = store(Some(6), -60);
+    // Twenty seconds leave the setup (four runs of the binary and the server's start) time
+    // on a loaded machine.
+    let (hunt, Tokens { a, .. }) = store(Some(20), -60);
     let server = Server::start(&hunt);
     let mut board = server.events("/events", None, None);
     let first = board.next(WAIT).expect("a snapshot");
     assert_eq!(first.json()["frozen"], false);
     // Nothing is submitted: the clock alone freezes the board, and the stream says so.
-    let frozen = board.until("board", Duration::from_secs(12));
+    let frozen = board.until("board", Duration::from_secs(60));
     let frozen = frozen.last().expect("a board").json();
     assert_eq!(frozen["frozen"], true, "{frozen}");
     // A solve after the freeze: A sees its points, the public stream says nothing.
@@ -309,4 +310,98 @@ fn the_openapi_document_describes_every_api_route() {
         submit["required"],
         serde_json::json!(["challenge", "answer", "id"])
     );
+}
+
+/// `hunt demo --serve`: the simulated hunt plays against the service on a fast clock, the
+/// board moves on the public stream with no request from the test, the printed join link
+/// lets a person play as "You", and the service keeps serving after the simulation ends
+/// until SIGTERM.
+#[test]
+fn the_live_demo_moves_the_board_and_lets_a_person_play_along() {
+    let hunt = crate::Hunt::empty();
+    // 40 simulated minutes at 300× take 8 s of wall time.
+    let args = ["--teams", "6", "--minutes", "40", "--speed", "300"];
+    let (mut server, printed) = Server::demo(&hunt, &args);
+    let token = printed
+        .split("/join/")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no join link in {printed}"))
+        .to_owned();
+    let mut board = server.events("/events", None, None);
+    let first = board.next(WAIT).expect("a snapshot").json();
+    assert_eq!(first["total"], 7, "six simulated teams and You: {first}");
+    // The simulated teams' solves reach the stream by themselves.
+    let moved = loop {
+        let event = board
+            .next(Duration::from_secs(60))
+            .expect("the board moves within a minute");
+        if event.name == "board" && event.json()["rows"][0]["score"].as_i64() > Some(0) {
+            break event.json();
+        }
+    };
+    assert_eq!(moved["frozen"], false, "{moved}");
+    // The join link's token is a team's: "You".
+    let progress = server.get("/api/progress", Some(&token)).json();
+    assert_eq!(progress["name"], "You", "{progress}");
+    let over = server.printed_until("The simulation is over");
+    assert!(over.contains("submissions:"), "{over}");
+    // Still serving after the simulation.
+    assert_eq!(server.get("/health", None).json()["status"], "ok");
+    let (code, rest) = server.terminate();
+    assert_eq!(code, 0, "{rest}");
+    assert!(rest.contains("Stopped"), "{rest}");
+}
+
+/// Two `hunt serve` processes on one PostgreSQL schema: a solve submitted to one reaches the
+/// other's board stream with no command of the other's; killing the first loses nothing it
+/// acknowledged, and the second keeps serving.
+#[test]
+fn two_services_on_one_postgres_share_the_live_board() {
+    let (hunt, Tokens { a, b, admin }) = super::store_on(crate::Store::Postgres, None, -60);
+    let first = Server::start_with_admin(&hunt, &admin);
+    let second = Server::start_with_admin(&hunt, &admin);
+    let mut board = second.events("/events", None, None);
+    let snapshot = board.next(WAIT).expect("a snapshot").json();
+    assert_eq!(snapshot["rows"][0]["score"], 0, "{snapshot}");
+    let body = r#"{"challenge":"door","answer":"hello","id":"one"}"#;
+    let verdict = first.post_json("/api/submit", Some(&a), body).json();
+    assert_eq!(verdict["words"], "Correct! +110 points, first blood");
+    let moved = board.until("board", WAIT);
+    let moved = moved.last().expect("a board").json();
+    assert_eq!(moved["rows"][0]["name"], "Sea Otters", "{moved}");
+    assert_eq!(moved["rows"][0]["score"], 110, "{moved}");
+    // The first process dies; what it acknowledged is on the second, which still serves
+    // both teams.
+    drop(first);
+    let board = second.get("/api/board", None).json();
+    assert_eq!(board["rows"][0]["score"], 110, "{board}");
+    let body = r#"{"challenge":"side","answer":"sidequest","id":"two"}"#;
+    let verdict = second.post_json("/api/submit", Some(&b), body).json();
+    assert_eq!(
+        verdict["words"], "Correct! +55 points, first blood",
+        "{verdict}"
+    );
+    // The admin, known to the process by HUNT_ADMIN_TOKEN, not by a file.
+    assert_eq!(second.get("/api/admin/board", Some(&admin)).status, 200);
+    assert_eq!(second.get("/api/admin/board", Some(&a)).status, 401);
+}
+
+/// A malformed `HUNT_ADMIN_TOKEN` stops the service before it listens, saying why, rather
+/// than serving with no admin.
+#[test]
+fn a_malformed_admin_token_in_the_environment_is_refused() {
+    let (hunt, _) = store(None, -60);
+    let out = hunt
+        .command(&["serve", "--listen", "127.0.0.1:0"])
+        .env("HUNT_ADMIN_TOKEN", "not-a-token")
+        .output()
+        .expect("hunt runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("HUNT_ADMIN_TOKEN must be a token of 32 hex digits"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "it never served");
 }

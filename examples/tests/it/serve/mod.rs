@@ -4,6 +4,7 @@
 mod http;
 mod live;
 mod roles;
+mod schema;
 
 use crate::Hunt;
 
@@ -68,7 +69,12 @@ answers = ["sidequest"]
 /// ("Sea Otters"), team B ("Null Pointers", division Students) and the admin. Teams
 /// register `registered` seconds from now.
 pub fn store(freeze: Option<i64>, registered: i64) -> (Hunt, Tokens) {
-    let hunt = Hunt::empty();
+    store_on(crate::Store::Sled, freeze, registered)
+}
+
+/// [`store`], on either store.
+pub fn store_on(on: crate::Store, freeze: Option<i64>, registered: i64) -> (Hunt, Tokens) {
+    let hunt = Hunt::empty_on(on);
     let file = hunt.scratch("live.toml");
     std::fs::write(&file, live_hunt(freeze)).expect("the hunt file is written");
     hunt.ok(&["init", file.to_str().expect("UTF-8")]);

@@ -64,7 +64,7 @@ fn everything(server: &Server, token: Option<&str>) -> Vec<(String, Response)> {
         if events.status != 200 {
             continue;
         }
-        let first = events.next(Duration::from_secs(5)).expect("a first event");
+        let first = events.next(Duration::from_secs(30)).expect("a first event");
         seen.push((
             path.to_owned(),
             Response {
@@ -178,7 +178,7 @@ fn every_route_with_every_role_shows_only_what_the_role_may_see() {
     assert_eq!(score_of(&division, "rows", "Null Pointers"), 0);
     assert!(server.get("/board", None).body.contains("Frozen since"));
     let mut events = server.events("/events", None, None);
-    let first = events.next(Duration::from_secs(5)).expect("a board event");
+    let first = events.next(Duration::from_secs(30)).expect("a board event");
     assert_eq!(first.name, "board");
     assert_eq!(first.json()["frozen"], true);
     assert_eq!(score_of(&first.json(), "rows", "Null Pointers"), 0);
@@ -194,7 +194,7 @@ fn every_route_with_every_role_shows_only_what_the_role_may_see() {
     let board = server.get("/api/board", None).json();
     assert_eq!(board["frozen"], false);
     assert_eq!(score_of(&board, "rows", "Null Pointers"), 55);
-    let after = events.until("board", Duration::from_secs(5));
+    let after = events.until("board", Duration::from_secs(30));
     let last = after.last().expect("a board event").json();
     assert_eq!(last["frozen"], false);
     assert_eq!(score_of(&last, "rows", "Null Pointers"), 55);

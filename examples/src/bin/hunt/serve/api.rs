@@ -23,7 +23,6 @@ use super::app::App;
 use super::auth::Who;
 use super::error::{ApiError, ErrorBody};
 use super::tokens::Token;
-use crate::clock::wall_clock;
 use crate::render;
 
 /// Longest client-chosen id accepted.
@@ -62,7 +61,7 @@ pub async fn submit_for(
     id: &str,
 ) -> Result<(Verdict, Timestamp), ApiError> {
     let key = command_key("submit", Some(team), id)?;
-    let now = wall_clock();
+    let now = app.clock.now();
     let started = Instant::now();
     let verdict = app.engine.submit(team, challenge, answer, key, now).await?;
     app.metrics.submitted(&verdict, started.elapsed());
@@ -85,7 +84,7 @@ pub async fn hint_for(
     id: &str,
 ) -> Result<(HintReply, String), ApiError> {
     let key = command_key("hint", Some(team), id)?;
-    let now = wall_clock();
+    let now = app.clock.now();
     let reply = app
         .engine
         .take_hint(team, challenge, hint, key, now)
@@ -104,6 +103,7 @@ pub struct SubmitRequest {
     pub answer: String,
     /// The client's id for this submission (1 to 64 characters): a retry with the same id
     /// gets the original verdict and records nothing twice.
+    #[schema(min_length = 1, max_length = 64)]
     pub id: String,
 }
 
@@ -121,10 +121,7 @@ pub struct SubmitResponse {
 
 /// `POST /api/submit`.
 #[utoipa::path(post, path = "/api/submit", request_body = SubmitRequest,
-    security(("token" = [])),
-    responses((status = 200, body = SubmitResponse), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    security(("token" = [])), responses((status = 200, body = SubmitResponse)))]
 pub async fn submit(
     State(app): State<App>,
     who: Who,
@@ -155,6 +152,7 @@ pub struct HintRequest {
     /// The hint's id (slug).
     pub hint: String,
     /// The client's id for this request: a retry is charged once.
+    #[schema(min_length = 1, max_length = 64)]
     pub id: String,
 }
 
@@ -170,8 +168,7 @@ pub struct HintResponse {
 
 /// `POST /api/hint`.
 #[utoipa::path(post, path = "/api/hint", request_body = HintRequest, security(("token" = [])),
-    responses((status = 200, body = HintResponse), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = HintResponse)))]
 pub async fn hint(
     State(app): State<App>,
     who: Who,
@@ -198,14 +195,14 @@ pub struct ProgressResponse {
 
 /// `GET /api/progress`.
 #[utoipa::path(get, path = "/api/progress", security(("token" = [])),
-    responses((status = 200, body = ProgressResponse), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = ProgressResponse)))]
 pub async fn progress(
     State(app): State<App>,
     who: Who,
 ) -> Result<Json<ProgressResponse>, ApiError> {
     let (team, _) = who.team()?;
     let state = app.engine.snapshot();
-    let (Some(info), Some(progress)) = (state.team(team), state.progress(team, wall_clock()))
+    let (Some(info), Some(progress)) = (state.team(team), state.progress(team, app.clock.now()))
     else {
         return Err(ApiError::unauthorized("a team token is required"));
     };
@@ -218,6 +215,7 @@ pub async fn progress(
 
 /// Which part of the board.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BoardQuery {
     /// Rows to skip (default 0).
@@ -242,7 +240,7 @@ pub struct BoardResponse {
 
 /// `GET /api/board`: the public board (frozen after the freeze until the reveal).
 #[utoipa::path(get, path = "/api/board", params(BoardQuery),
-    responses((status = 200, body = BoardResponse), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = BoardResponse)))]
 pub async fn board(
     State(app): State<App>,
     query: Result<Query<BoardQuery>, QueryRejection>,
@@ -343,8 +341,7 @@ pub struct TeamResponse {
 
 /// `POST /api/admin/team`: registers a team and returns its join link.
 #[utoipa::path(post, path = "/api/admin/team", request_body = TeamRequest, security(("token" = [])),
-    responses((status = 200, body = TeamResponse), (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TeamResponse)))]
 pub async fn admin_team(
     State(app): State<App>,
     who: Who,
@@ -360,7 +357,7 @@ pub async fn admin_team(
             &request.name,
             request.division.as_deref(),
             token.key(),
-            wall_clock(),
+            app.clock.now(),
         )
         .await?;
     // Known at once, without waiting for the pump, so the link works on the next request.
@@ -383,6 +380,7 @@ pub struct AdjustRequest {
     /// Why, as it will read in the log.
     pub reason: String,
     /// The client's id: a retry is applied once.
+    #[schema(min_length = 1, max_length = 64)]
     pub id: String,
 }
 
@@ -395,6 +393,7 @@ pub struct HideRequest {
     /// Hide (true) or show again (false).
     pub hidden: bool,
     /// The client's id.
+    #[schema(min_length = 1, max_length = 64)]
     pub id: String,
 }
 
@@ -407,8 +406,10 @@ pub struct GrantRequest {
     /// The challenge's id (slug).
     pub challenge: String,
     /// Extra counted guesses (at least 1).
+    #[schema(minimum = 1)]
     pub extra: u32,
     /// The client's id.
+    #[schema(min_length = 1, max_length = 64)]
     pub id: String,
 }
 
@@ -417,6 +418,7 @@ pub struct GrantRequest {
 #[serde(deny_unknown_fields)]
 pub struct RevealRequest {
     /// The client's id.
+    #[schema(min_length = 1, max_length = 64)]
     pub id: String,
     /// Reveal even before the freeze (refused otherwise: the public board would follow
     /// the live one for the rest of the hunt).
@@ -449,7 +451,7 @@ fn done(app: &App) -> Json<Done> {
 
 /// `POST /api/admin/adjust`.
 #[utoipa::path(post, path = "/api/admin/adjust", request_body = AdjustRequest, security(("token" = [])),
-    responses((status = 200, body = Done), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Done), (status = 404, body = ErrorBody)))]
 pub async fn admin_adjust(
     State(app): State<App>,
     who: Who,
@@ -460,14 +462,14 @@ pub async fn admin_adjust(
     let team = known_team(&app, request.team)?;
     let key = command_key("adjust", None, &request.id)?;
     app.engine
-        .adjust(team, request.delta, &request.reason, key, wall_clock())
+        .adjust(team, request.delta, &request.reason, key, app.clock.now())
         .await?;
     Ok(done(&app))
 }
 
 /// `POST /api/admin/hide`.
 #[utoipa::path(post, path = "/api/admin/hide", request_body = HideRequest, security(("token" = [])),
-    responses((status = 200, body = Done), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Done), (status = 404, body = ErrorBody)))]
 pub async fn admin_hide(
     State(app): State<App>,
     who: Who,
@@ -478,14 +480,14 @@ pub async fn admin_hide(
     let team = known_team(&app, request.team)?;
     let key = command_key("hide", None, &request.id)?;
     app.engine
-        .set_hidden(team, request.hidden, key, wall_clock())
+        .set_hidden(team, request.hidden, key, app.clock.now())
         .await?;
     Ok(done(&app))
 }
 
 /// `POST /api/admin/grant`.
 #[utoipa::path(post, path = "/api/admin/grant", request_body = GrantRequest, security(("token" = [])),
-    responses((status = 200, body = Done), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Done), (status = 404, body = ErrorBody)))]
 pub async fn admin_grant(
     State(app): State<App>,
     who: Who,
@@ -511,14 +513,20 @@ pub async fn admin_grant(
     }
     let key = command_key("grant", None, &request.id)?;
     app.engine
-        .grant_attempts(team, &request.challenge, request.extra, key, wall_clock())
+        .grant_attempts(
+            team,
+            &request.challenge,
+            request.extra,
+            key,
+            app.clock.now(),
+        )
         .await?;
     Ok(done(&app))
 }
 
 /// `POST /api/admin/reveal`: ends the freeze on the public board.
 #[utoipa::path(post, path = "/api/admin/reveal", request_body = RevealRequest, security(("token" = [])),
-    responses((status = 200, body = Done), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Done)))]
 pub async fn admin_reveal(
     State(app): State<App>,
     who: Who,
@@ -528,14 +536,14 @@ pub async fn admin_reveal(
     let Json(request) = body?;
     let key = command_key("reveal", None, &request.id)?;
     app.engine
-        .reveal_board(request.force, key, wall_clock())
+        .reveal_board(request.force, key, app.clock.now())
         .await?;
     Ok(done(&app))
 }
 
 /// `GET /api/admin/board`: the live board, freeze or not.
 #[utoipa::path(get, path = "/api/admin/board", params(BoardQuery), security(("token" = [])),
-    responses((status = 200, body = BoardResponse), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = BoardResponse)))]
 pub async fn admin_board(
     State(app): State<App>,
     who: Who,
@@ -589,7 +597,7 @@ pub async fn not_found() -> ApiError {
     info(title = "hunt serve", description = "A live treasure hunt: team API, board, admin."),
     paths(submit, hint, progress, board, board_team, ctftime, admin_team, admin_adjust,
         admin_hide, admin_grant, admin_reveal, admin_board, health),
-    modifiers(&TokenScheme)
+    modifiers(&TokenScheme, &Refusals)
 )]
 pub struct Doc;
 
@@ -604,6 +612,73 @@ impl utoipa::Modify for TokenScheme {
             "token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Adds to every operation the refusals that come from the service around its handler,
+/// written here once rather than on each handler:
+/// - an operation with parameters: 400 for a query or path that does not parse;
+/// - every POST: 400 (a bad `id`), 413 (a body over the limit), 415 (not JSON), 422 (a body
+///   that does not fit the schema, or a command the engine refused), 429 (the per-client
+///   rate limit) and 503 (the store is down: retry with the same id);
+/// - an operation that needs a token: 401.
+#[derive(Debug)]
+struct Refusals;
+
+impl Refusals {
+    fn add(operation: &mut utoipa::openapi::path::Operation, status: u16, why: &str) {
+        let refusal = utoipa::openapi::ResponseBuilder::new()
+            .description(why)
+            .content(
+                "application/json",
+                utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert(refusal.into());
+    }
+}
+
+impl utoipa::Modify for Refusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            if let Some(get) = item.get.as_mut() {
+                if get.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                    Self::add(get, 400, "A query or path that does not parse");
+                }
+                if get.security.is_some() {
+                    Self::add(get, 401, "The token is missing or not this role's");
+                }
+            }
+            if let Some(post) = item.post.as_mut() {
+                Self::add(post, 400, "A bad `id`, or a value out of range");
+                Self::add(post, 413, "The body is over the size limit");
+                Self::add(post, 415, "The body is not `application/json`");
+                Self::add(
+                    post,
+                    422,
+                    "The body does not fit the schema, or the engine refused the command",
+                );
+                Self::add(
+                    post,
+                    429,
+                    "Too many writes from this client: see `Retry-After`",
+                );
+                Self::add(
+                    post,
+                    503,
+                    "The store is unavailable: retry with the same id",
+                );
+                if post.security.is_some() {
+                    Self::add(post, 401, "The token is missing or not this role's");
+                }
+            }
+        }
     }
 }
 

@@ -1,7 +1,6 @@
 //! The service's shared state and its router: which path goes to which handler, and the
 //! limits every request passes through.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,8 +13,9 @@ use tower_http::trace::TraceLayer;
 
 use super::metrics::Metrics;
 use super::pump::Update;
-use super::tokens::TeamIndex;
+use super::tokens::{AdminToken, TeamIndex};
 use super::{api, board_page, sse, team_page};
+use crate::clock::Clock;
 
 /// Request bodies larger than this are refused with 413 before they are read.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -25,8 +25,8 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 pub struct App {
     /// The hunt's engine.
     pub engine: Arc<Engine>,
-    /// The store's directory, where the admin's token digest is kept.
-    pub data: PathBuf,
+    /// What the admin's token is checked against.
+    pub admin: AdminToken,
     /// The store, for streams that resume.
     pub store: Arc<dyn hunt_core::store::Store>,
     /// Registration key → team, for team tokens.
@@ -48,13 +48,16 @@ pub struct App {
     pub board_interval: Duration,
     /// How often a stream sends a comment to keep idle connections open.
     pub keep_alive: Duration,
+    /// The clock commands are decided at and views shown at: the wall clock, or the
+    /// simulated one of `hunt demo --serve`.
+    pub clock: Clock,
 }
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App")
             .field("engine", &self.engine)
-            .field("data", &self.data)
+            .field("admin", &self.admin)
             .finish_non_exhaustive()
     }
 }

@@ -13,7 +13,7 @@ use hunt_core::TeamId;
 
 use super::app::App;
 use super::error::ApiError;
-use super::tokens::{self, Token};
+use super::tokens::Token;
 
 /// The cookie holding a team's or the admin's token.
 pub const COOKIE: &str = "hunt_token";
@@ -38,7 +38,7 @@ impl Who {
         if let Some(team) = app.teams.team(&token) {
             return Self::Team(team, token);
         }
-        if tokens::is_admin(&app.data, &token) {
+        if app.admin.matches(&token) {
             return Self::Admin(token);
         }
         Self::Anonymous

@@ -13,7 +13,6 @@ use super::app::App;
 use super::error::ApiError;
 use super::html::{escape, page as layout};
 use super::snapshot::{Board, ROWS};
-use crate::clock::wall_clock;
 use crate::render;
 
 /// Which division's tab is shown.
@@ -30,7 +29,7 @@ pub async fn page(
 ) -> Result<Html<String>, ApiError> {
     let Query(query) = query?;
     let state = app.engine.snapshot();
-    let board = Board::of(&state, wall_clock());
+    let board = Board::of(&state, app.clock.now());
     let rows = match &query.division {
         Some(division) => state.public().division_page(division, 0, ROWS),
         None => board.rows.clone(),

@@ -29,6 +29,7 @@ use std::time::Duration;
 
 use tokio::sync::{broadcast, watch};
 
+use crate::clock::Clock;
 use crate::failure::Failure;
 use crate::store::{Create, Selection};
 
@@ -59,19 +60,77 @@ pub struct Args {
 
 /// Runs `hunt serve` until Ctrl-C or SIGTERM.
 pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HUNT_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+    init_logs("info");
+    let sled_dir = selection.postgres.is_none().then(|| selection.data_dir());
+    let admin = tokens::AdminToken::from_env_or(sled_dir).map_err(Failure::user)?;
+    if !admin.is_set() {
+        tracing::warn!(
+            "no admin: on PostgreSQL, start the service with {} set to the token \
+             `hunt admin token` printed",
+            tokens::ADMIN_ENV
+        );
+    }
     let store = selection.open_store(Create::Never).await?;
     let hunt = selection.hunt_id(&*store).await?;
     let engine = Arc::new(
         hunt_core::engine::Engine::open(store.clone(), &hunt, crate::store::secret()).await?,
     );
+    let listener = Listener::bind(args.listen).await?;
+    writeln!(
+        out,
+        "Serving hunt `{hunt}` on http://{0}/ (board: http://{0}/board)",
+        listener.bound
+    )?;
+    out.flush()?;
+    serve(engine, store, admin, listener, args, Clock::wall()).await?;
+    writeln!(out, "Stopped: every request in flight was answered")?;
+    Ok(())
+}
+
+/// Logs to standard error, at the level `HUNT_LOG` names, else `default`.
+pub fn init_logs(default: &str) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HUNT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+/// A bound listening socket, and the address it is bound to (port 0 resolved).
+pub struct Listener {
+    listener: tokio::net::TcpListener,
+    /// The address clients connect to.
+    pub bound: SocketAddr,
+}
+
+impl Listener {
+    /// Binds `addr`.
+    pub async fn bind(addr: SocketAddr) -> Result<Self, Failure> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Failure::user(format!("cannot listen on {addr}: {e}")))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| Failure::user(format!("cannot read the bound address: {e}")))?;
+        Ok(Self { listener, bound })
+    }
+}
+
+/// Serves `engine`'s hunt on `listener` until Ctrl-C or SIGTERM, deciding and showing
+/// everything at `clock`; `admin` says who the admin is. Returns once every request in
+/// flight is answered.
+pub async fn serve(
+    engine: Arc<hunt_core::engine::Engine>,
+    store: Arc<dyn hunt_core::store::Store>,
+    admin: tokens::AdminToken,
+    listener: Listener,
+    args: &Args,
+    clock: Clock,
+) -> Result<(), Failure> {
+    let hunt = engine.snapshot().hunt().id.clone();
     let teams = Arc::new(tokens::TeamIndex::default());
     let solves = Arc::new(pump::SolveLog::default());
     let metrics = Arc::new(metrics::Metrics::default());
@@ -81,7 +140,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
     let (stop, stopping) = watch::channel(false);
     let app = app::App {
         engine: engine.clone(),
-        data: selection.data_dir(),
+        admin,
         store: store.clone(),
         teams: teams.clone(),
         updates: updates.clone(),
@@ -92,6 +151,7 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         stopping: stopping.clone(),
         keep_alive: Duration::from_secs(args.keep_alive.max(1)),
         board_interval: Duration::from_millis(args.board_interval),
+        clock,
     };
     let pump = tokio::spawn(pump::run(
         engine.clone(),
@@ -103,25 +163,24 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         seq,
         stopping,
     ));
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .map_err(|e| Failure::user(format!("cannot listen on {}: {e}", args.listen)))?;
-    let bound = listener
-        .local_addr()
-        .map_err(|e| Failure::user(format!("cannot read the bound address: {e}")))?;
-    writeln!(
-        out,
-        "Serving hunt `{hunt}` on http://{bound}/ (board: http://{bound}/board)"
-    )?;
-    out.flush()?;
-    tracing::info!(%bound, hunt = %hunt, "serving");
+    // Other processes may append to the same log (on PostgreSQL): follow it, so that their
+    // commands reach this service's pages and streams without a command of its own.
+    let follower = tokio::spawn({
+        let engine = engine.clone();
+        async move {
+            let error = engine
+                .follow(Duration::from_secs(1), tokio::time::sleep)
+                .await;
+            tracing::error!(%error, "stopped following the log: other processes' commands show only after this one's next write");
+        }
+    });
+    tracing::info!(bound = %listener.bound, hunt = %hunt, "serving");
     let service = app::router(app).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, service)
+    let served = axum::serve(listener.listener, service)
         .with_graceful_shutdown(shutdown::signal(stop))
         .await;
+    follower.abort();
     // The pump ends with the streams; wait for it so the engine is dropped last.
     let _ = pump.await;
-    served.map_err(|e| Failure::user(format!("the server failed: {e}")))?;
-    writeln!(out, "Stopped: every request in flight was answered")?;
-    Ok(())
+    served.map_err(|e| Failure::user(format!("the server failed: {e}")))
 }

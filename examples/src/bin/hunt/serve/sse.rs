@@ -30,7 +30,7 @@ use super::error::ApiError;
 use super::metrics::ClientGuard;
 use super::pump::Update;
 use super::snapshot::Shown;
-use crate::clock::wall_clock;
+use crate::clock::Clock;
 
 /// Entries a team's resumed stream reads back from the store before it gives up and sends
 /// a snapshot instead.
@@ -95,13 +95,12 @@ fn event(name: &str, seq: u64, data: &impl serde::Serialize) -> Event {
     Event::default().event(name).id(seq.to_string()).data(data)
 }
 
-/// Sleeps until `at` on the wall clock, or forever for `None`.
-async fn sleep_until(at: Option<Timestamp>) {
+/// Sleeps until `clock` reads `at`, or forever for `None`.
+async fn sleep_until(clock: &Clock, at: Option<Timestamp>) {
     match at {
         Some(at) => {
-            let millis = at.0.saturating_sub(wall_clock().0).max(0);
             // A few milliseconds late, so the view has surely changed when we look.
-            let wait = Duration::from_millis(u64::try_from(millis).unwrap_or(0) + 5);
+            let wait = clock.until(at) + Duration::from_millis(5);
             tokio::time::sleep(wait).await;
         }
         None => std::future::pending().await,
@@ -125,7 +124,7 @@ async fn wake(app: &App, rx: &mut Receiver<Update>, next: Option<Timestamp>) -> 
             Err(RecvError::Lagged(_)) => Wake::Look(None),
             Err(RecvError::Closed) => Wake::End,
         },
-        () = sleep_until(next) => Wake::Look(None),
+        () = sleep_until(&app.clock, next) => Wake::Look(None),
         _ = stopping.wait_for(|stop| *stop) => Wake::End,
     }
 }
@@ -154,7 +153,7 @@ impl Public {
                 return Some(event);
             }
             if self.started {
-                let next = self.app.engine.next_change(wall_clock());
+                let next = self.app.engine.next_change(self.app.clock.now());
                 if let Wake::End = wake(&self.app, &mut self.rx, next).await {
                     return None;
                 }
@@ -177,7 +176,7 @@ impl Public {
         let Some(state) = self.app.solves.state() else {
             return;
         };
-        let shown_now = self.app.boards.get(&state, wall_clock());
+        let shown_now = self.app.boards.get(&state, self.app.clock.now());
         let board = &shown_now.board;
         if let Some(shown) = self.shown.filter(|shown| board.seq > *shown) {
             // First bloods the public view includes (none after the freeze until the
@@ -241,7 +240,7 @@ impl Own {
         }
         self.seq = state.seq();
         self.open = open_slugs(&self.app, self.team);
-        let progress = state.progress(self.team, wall_clock());
+        let progress = state.progress(self.team, self.app.clock.now());
         self.queue.push_back(event(
             "progress",
             self.seq,
@@ -262,7 +261,7 @@ impl Own {
                 .app
                 .engine
                 .snapshot()
-                .next_change_for(self.team, wall_clock());
+                .next_change_for(self.team, self.app.clock.now());
             let update = match wake(&self.app, &mut self.rx, next).await {
                 Wake::End => return None,
                 Wake::Look(update) => update,
@@ -349,7 +348,7 @@ impl Own {
 fn open_slugs(app: &App, team: TeamId) -> BTreeSet<String> {
     let state = app.engine.snapshot();
     state
-        .progress(team, wall_clock())
+        .progress(team, app.clock.now())
         .map(|p| {
             p.challenges
                 .into_iter()

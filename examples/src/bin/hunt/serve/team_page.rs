@@ -134,6 +134,27 @@ struct Banner {
     words: String,
 }
 
+/// Counts the time left down every second, in the words [`time_left`] uses, from the
+/// milliseconds until the start and the end the page was rendered with (at the service's
+/// clock, which runs `data-speed` times faster than the wall clock in `hunt demo --serve`).
+/// When the hunt opens or ends the page reloads, so its challenges follow.
+const COUNTDOWN: &str = "<script>(() => {\
+const el = document.getElementById('left'); if (!el) return;\
+const speed = Number(el.dataset.speed) || 1, t0 = Date.now();\
+const start = Number(el.dataset.start), end = Number(el.dataset.end);\
+const words = ms => { const secs = Math.ceil(Math.max(0, ms) / 1000);\
+  const h = Math.floor(secs / 3600), min = Math.floor(secs / 60) % 60, s = secs % 60;\
+  if (h > 0) return min > 0 ? `${h} h ${min} min` : `${h} h`;\
+  if (min > 0) return s > 0 ? `${min} min ${s} s` : `${min} min`; return `${s} s`; };\
+let phase = start > 0 ? 0 : end > 0 ? 1 : 2;\
+const tick = () => { const passed = (Date.now() - t0) * speed;\
+  const now = start - passed > 0 ? 0 : end - passed > 0 ? 1 : 2;\
+  if (now !== phase) { location.reload(); return; }\
+  el.textContent = now === 0 ? `opens in ${words(start - passed)}`\
+    : now === 1 ? `${words(end - passed)} left` : 'ended'; };\
+setInterval(tick, Math.max(50, 1000 / speed));\
+})();</script>";
+
 /// How long until `end` (or until `start`), in words.
 fn time_left(now: Timestamp, start: Timestamp, end: Timestamp) -> String {
     if now < start {
@@ -148,7 +169,7 @@ fn time_left(now: Timestamp, start: Timestamp, end: Timestamp) -> String {
 /// The whole team page.
 fn render_page(app: &App, team: TeamId, token: &Token, banner: Option<Banner>) -> String {
     let state = app.engine.snapshot();
-    let now = wall_clock();
+    let now = app.clock.now();
     let hunt = state.hunt();
     let (Some(info), Some(progress)) = (state.team(team), state.progress(team, now)) else {
         return layout("Unknown team", "<main><h2>Unknown team</h2></main>");
@@ -160,11 +181,15 @@ fn render_page(app: &App, team: TeamId, token: &Token, banner: Option<Banner>) -
     let mut body = format!(
         "<header><h1>{}</h1><div class=\"stats\"><span>Team <b>{}</b></span>\
          <span>Score <b id=\"score\">{}</b></span><span>Place <b>{}</b></span>\
-         <span><b>{}</b></span></div></header><main>",
+         <span><b id=\"left\" data-start=\"{}\" data-end=\"{}\" data-speed=\"{}\">{}</b>\
+         </span></div></header><main>",
         escape(&hunt.title),
         escape(&info.name),
         progress.score,
         escape(&place),
+        hunt.start.since(now).as_millis(),
+        hunt.end.since(now).as_millis(),
+        app.clock.speed(),
         escape(&time_left(now, hunt.start, hunt.end)),
     );
     if let Some(banner) = banner {
@@ -201,6 +226,7 @@ fn render_page(app: &App, team: TeamId, token: &Token, banner: Option<Banner>) -
          if (![...document.querySelectorAll('input[type=text]')].some(i => i.value)) \
          location.replace('/'); });</script>",
     );
+    body.push_str(COUNTDOWN);
     layout(&format!("{} — {}", hunt.title, info.name), &body)
 }
 

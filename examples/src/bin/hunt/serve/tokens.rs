@@ -8,9 +8,12 @@
 //! follows the log after that ([`TeamIndex`]). The token itself is printed once and never
 //! stored: a lost link cannot be printed again, only a new team registered.
 //!
-//! The admin's token has no event to live in: its digest is a file beside the store's data
-//! ([`ADMIN_FILE`]), replaced atomically by `hunt admin token` and read on every admin
-//! request, so rotating it takes effect on a running service.
+//! The admin's token has no event to live in ([`AdminToken`]). On a sled store its digest is
+//! a file beside the store's data ([`ADMIN_FILE`]), replaced atomically by `hunt admin token`
+//! and read on every admin request, so rotating it takes effect on a running service. Where
+//! several processes share a PostgreSQL store there is no directory they share: each is
+//! started with the token in `HUNT_ADMIN_TOKEN` ([`ADMIN_ENV`]), which also overrides the
+//! file on sled. Rotating it there means restarting the processes with a new one.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -24,6 +27,51 @@ use subtle::ConstantTimeEq;
 
 /// The file, in the store's directory, holding the hex SHA-256 digest of the admin's token.
 pub const ADMIN_FILE: &str = "admin-token.sha256";
+
+/// The environment variable holding the admin's token itself (32 hex digits).
+pub const ADMIN_ENV: &str = "HUNT_ADMIN_TOKEN";
+
+/// What an admin token is checked against.
+#[derive(Debug, Clone)]
+pub enum AdminToken {
+    /// The digest in the admin file of this sled store directory, read at every check.
+    File(PathBuf),
+    /// The digest of the token [`ADMIN_ENV`] held when the service started; `None`: nobody
+    /// is the admin (a PostgreSQL store served without [`ADMIN_ENV`]).
+    Fixed(Option<[u8; 32]>),
+}
+
+impl AdminToken {
+    /// [`ADMIN_ENV`] if it is set, else the admin file of the sled directory `dir` (`None`
+    /// for a store with no directory: nobody is the admin). A set but malformed variable is
+    /// an error, not a silent "no admin".
+    pub fn from_env_or(dir: Option<PathBuf>) -> Result<Self, String> {
+        match std::env::var(ADMIN_ENV) {
+            Ok(text) => Token::parse(&text)
+                .map(|token| Self::Fixed(Some(token.digest())))
+                .ok_or_else(|| {
+                    format!(
+                        "{ADMIN_ENV} must be a token of 32 hex digits, as `hunt admin token` prints"
+                    )
+                }),
+            Err(_) => Ok(dir.map_or(Self::Fixed(None), Self::File)),
+        }
+    }
+
+    /// Whether `token` is the admin's.
+    pub fn matches(&self, token: &Token) -> bool {
+        match self {
+            Self::File(dir) => is_admin(dir, token),
+            Self::Fixed(Some(digest)) => constant_time_eq(digest, &token.digest()),
+            Self::Fixed(None) => false,
+        }
+    }
+
+    /// Whether anybody can be the admin.
+    pub fn is_set(&self) -> bool {
+        !matches!(self, Self::Fixed(None))
+    }
+}
 
 /// A bearer secret: 128 random bits, written as 32 hex digits.
 #[derive(Clone, PartialEq, Eq)]
