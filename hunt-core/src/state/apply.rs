@@ -3,7 +3,6 @@
 use crate::event::{Event, JudgedAs, Recorded};
 use crate::hint::HintCharge;
 use crate::ids::{ChallengeId, TeamId};
-use crate::standings::RankIndex;
 use crate::time::Timestamp;
 
 use super::team::{Item, Solve, TakenHint, TeamState, insert_sorted};
@@ -272,34 +271,11 @@ impl HuntState {
         if let Some(index) = self.division_ids.get(division) {
             return *index;
         }
-        let index = self.division_boards.len() as u32;
+        let index = self.division_names.len() as u32;
         self.division_ids.insert(division.to_owned(), index);
-        self.division_boards
-            .push((division.to_owned(), RankIndex::new(self.hunt.shared_ranks)));
+        self.division_names.push(division.to_owned());
+        self.ranking.add_division(self.hunt.shared_ranks);
         index
-    }
-
-    /// Puts a team at its current place, or takes it off the board while it is hidden.
-    pub(crate) fn rerank(&mut self, team: TeamId) {
-        if self.deferred {
-            return;
-        }
-        let state = &self.teams[team.index()];
-        let board = state
-            .division_index
-            .map(|d| &mut self.division_boards[d as usize].1);
-        if state.hidden {
-            self.standings.remove(team);
-            if let Some(board) = board {
-                board.remove(team);
-            }
-        } else {
-            let key = state.sort_key(self.hunt.ranking);
-            self.standings.upsert(team, key);
-            if let Some(board) = board {
-                board.upsert(team, key);
-            }
-        }
     }
 
     /// Whether an event at `at` belongs to the frozen board as well as the live one.

@@ -11,6 +11,7 @@ mod freeze;
 mod hints;
 mod names;
 mod pricing;
+mod ranking;
 mod schedule;
 mod snapshot;
 mod team;
@@ -200,11 +201,12 @@ pub struct HuntState {
     stats: Vec<ChallengeStats>,
     /// Counted solves of the most-solved challenge (rCTF prices against it).
     max_solves: u32,
-    standings: RankIndex,
-    /// Division name → index into `division_boards`.
+    /// The standings, global and per division (indexed like `division_names`).
+    ranking: ranking::Ranking,
+    /// Division name → index into `division_names`.
     division_ids: FastMap<String, u32>,
-    /// Per-division standings, over the same keys as the global ones.
-    division_boards: Vec<(String, RankIndex)>,
+    /// The divisions teams registered in, in order of first use.
+    division_names: Vec<String>,
     /// The board as of the freeze: forked from this state by the first event at or after
     /// the freeze time, then fed only events before it. `None` before that and after the
     /// reveal.
@@ -250,9 +252,9 @@ impl HuntState {
             commands: FastMap::default(),
             stats: vec![ChallengeStats::default(); hunt.challenges.len()],
             max_solves: 0,
-            standings: RankIndex::new(hunt.shared_ranks),
+            ranking: ranking::Ranking::new(hunt.shared_ranks),
             division_ids: FastMap::default(),
-            division_boards: Vec::new(),
+            division_names: Vec::new(),
             frozen: None,
             revealed: false,
             deferred: false,
@@ -323,28 +325,6 @@ impl HuntState {
         }
     }
 
-    /// Rebuilds the standings (global and per division) from every visible team's key.
-    fn rebuild_ranking(&mut self) {
-        let order = self.hunt.ranking;
-        let mut keyed: Vec<_> = self
-            .teams()
-            .filter(|(_, t)| !t.hidden)
-            .map(|(id, t)| (t.sort_key(order), id, t.division_index))
-            .collect();
-        keyed.sort_unstable();
-        let mut standings = RankIndex::new(self.hunt.shared_ranks);
-        for (_, board) in &mut self.division_boards {
-            *board = RankIndex::new(self.hunt.shared_ranks);
-        }
-        for (key, team, division) in keyed {
-            standings.upsert(team, key);
-            if let Some(d) = division {
-                self.division_boards[d as usize].1.upsert(team, key);
-            }
-        }
-        self.standings = standings;
-    }
-
     /// The compiled hunt.
     pub fn hunt(&self) -> &Arc<Hunt> {
         &self.hunt
@@ -407,7 +387,7 @@ impl HuntState {
 
     /// The order-statistic index of visible teams.
     pub fn rank_index(&self) -> &RankIndex {
-        &self.standings
+        &self.boards().global
     }
 }
 

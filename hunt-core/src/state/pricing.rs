@@ -5,8 +5,9 @@
 //! the most-solved count moves, every rCTF challenge's inputs). Retroactively every solver
 //! of a challenge holds one shared value, so it is computed first: a new solve that leaves
 //! it unchanged prices the new solver alone, O(1); one that changes it prices every solver
-//! again, O(changed solvers), and re-ranks the teams whose score changed, O(log n) each, or
-//! re-sorts the board when that is cheaper. Static and capture-time values never change
+//! again, O(changed solvers), and marks the teams whose score changed for re-ranking at the
+//! next read (see `state::ranking`: moved one by one then, or re-sorted when that is
+//! cheaper). Static and capture-time values never change
 //! for earlier solvers of an appended solve.
 //!
 //! Inside a bulk application (see [`HuntState::bulk`]) a challenge whose value changed is
@@ -17,16 +18,8 @@ use crate::scoring::ValueMode;
 
 use super::HuntState;
 
-/// Re-ranking `k` teams one by one costs `k` index moves; re-sorting costs a sort and `n`
-/// insertions in order. Measured with the event harness's ranking line (`cargo run
-/// --release -p benches --bin event -- --teams N`, a loaded 2-core machine): a re-sort of
-/// 10k teams took 1.0 ms against 0.34-0.55 µs a move, of 100k teams 105 ms against 3.3 µs
-/// a move; the two meet between n/4 and n/3 changed teams, so past n/3 the board is
-/// re-sorted.
-const RESORT_RATIO: usize = 3;
-
 impl HuntState {
-    /// Prices every solver of `challenge` again and re-ranks the teams whose score changed.
+    /// Prices every solver of `challenge` again and marks the teams whose score changed.
     pub(crate) fn reprice(&mut self, challenge: ChallengeId) {
         let hunt = self.hunt.clone();
         let scoring = &hunt.challenge(challenge).scoring;
@@ -57,18 +50,10 @@ impl HuntState {
         self.rank_changed(&changed);
     }
 
-    /// Re-ranks `changed` teams one by one, or re-sorts the whole board when that is
-    /// cheaper.
+    /// Marks `changed` teams for re-ranking at the next read (see `state::ranking`).
     fn rank_changed(&mut self, changed: &[TeamId]) {
-        if self.deferred || changed.is_empty() {
-            return;
-        }
-        if changed.len().saturating_mul(RESORT_RATIO) >= self.teams.len() {
-            self.rebuild_ranking();
-        } else {
-            for team in changed {
-                self.rerank(*team);
-            }
+        for team in changed {
+            self.rerank(*team);
         }
     }
 

@@ -31,7 +31,6 @@ use crate::time::Timestamp;
 use super::names::NameIndex;
 use super::team::TeamState;
 use super::{ChallengeStats, CommandUse, FastMap, HuntState, Key, KeyUse, SecretError};
-use crate::standings::RankIndex;
 
 /// The first bytes of every snapshot.
 const MAGIC: &[u8; 8] = b"HUNTSNAP";
@@ -219,11 +218,7 @@ impl HuntState {
             teams: &self.teams,
             names,
             stats: &self.stats,
-            divisions: self
-                .division_boards
-                .iter()
-                .map(|(name, _)| name.as_str())
-                .collect(),
+            divisions: self.division_names.iter().map(String::as_str).collect(),
         }
     }
 
@@ -328,11 +323,7 @@ impl HuntState {
             .enumerate()
             .map(|(i, name)| (name.clone(), i as u32))
             .collect();
-        self.division_boards = board
-            .divisions
-            .into_iter()
-            .map(|name| (name, RankIndex::new(self.hunt.shared_ranks)))
-            .collect();
+        self.division_names = board.divisions;
     }
 }
 

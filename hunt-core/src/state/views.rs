@@ -110,12 +110,13 @@ impl HuntState {
 
     /// Number of teams on the board (hidden teams left out).
     pub fn board_len(&self) -> usize {
-        self.standings.len()
+        self.boards().global.len()
     }
 
     /// Up to `limit` rows starting at 0-based position `offset`. O(log n + limit).
     pub fn page(&self, offset: usize, limit: usize) -> Vec<Row> {
-        self.standings
+        self.boards()
+            .global
             .range(offset, limit)
             .map(|placed| self.row(placed))
             .collect()
@@ -123,7 +124,7 @@ impl HuntState {
 
     /// The divisions teams registered in, in order of first use.
     pub fn divisions(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.division_boards.iter().map(|(name, _)| name.as_str())
+        self.division_names.iter().map(String::as_str)
     }
 
     /// The standings of one division: up to `limit` rows from 0-based position `offset`,
@@ -134,8 +135,7 @@ impl HuntState {
         let Some(index) = self.division_ids.get(division) else {
             return Vec::new();
         };
-        self.division_boards[*index as usize]
-            .1
+        self.boards().divisions[*index as usize]
             .range(offset, limit)
             .map(|placed| self.row(placed))
             .collect()
@@ -145,13 +145,13 @@ impl HuntState {
     pub fn division_len(&self, division: &str) -> usize {
         self.division_ids
             .get(division)
-            .map_or(0, |i| self.division_boards[*i as usize].1.len())
+            .map_or(0, |i| self.boards().divisions[*i as usize].len())
     }
 
     /// One team's place within its division, if it has one and is visible. O(log n).
     pub fn division_place(&self, team: TeamId) -> Option<u32> {
         let index = self.team(team)?.division_index?;
-        self.division_boards[index as usize].1.place_of(team)
+        self.boards().divisions[index as usize].place_of(team)
     }
 
     /// The first `n` rows. O(n).
@@ -161,7 +161,7 @@ impl HuntState {
 
     /// The whole board.
     pub fn standings(&self) -> Vec<Row> {
-        self.page(0, self.standings.len())
+        self.page(0, self.board_len())
     }
 
     /// One team's row. A hidden team gets the place it would have, so it still sees itself.
@@ -169,17 +169,17 @@ impl HuntState {
     pub fn team_row(&self, team: TeamId) -> Option<Row> {
         let state = self.team(team)?;
         let key = state.sort_key(self.hunt.ranking);
-        let place = self
-            .standings
+        let board = &self.boards().global;
+        let place = board
             .place_of(team)
-            .unwrap_or_else(|| self.standings.place_for_key(team, key));
+            .unwrap_or_else(|| board.place_for_key(team, key));
         Some(self.row(Placed { place, team, key }))
     }
 
     /// A team's neighbourhood: up to `k` rows above it, its own row, up to `k` below.
     /// Empty for hidden or unknown teams.
     pub fn neighbourhood(&self, team: TeamId, k: usize) -> Vec<Row> {
-        let Some(position) = self.standings.position_of(team) else {
+        let Some(position) = self.boards().global.position_of(team) else {
             return Vec::new();
         };
         let start = position.saturating_sub(k);

@@ -8,6 +8,7 @@ mod engine_follow;
 mod engine_handle;
 mod events;
 mod formulas;
+mod lazy_ranking;
 mod log_time;
 mod memory_store;
 mod multi_engine;
