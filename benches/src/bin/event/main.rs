@@ -13,6 +13,9 @@
 //! - `--skip engine,sled,redis,pg,live,ranking` (any of them, comma-separated).
 //! - `--live-budget SECONDS`: stop the live run after that long and say how far it got (the
 //!   rest of the harness then runs on the bulk replay's state).
+//! - `--read-every N`: in the live run, read the top 10 after every N solves, timed with the
+//!   solve before it (the standings are settled when read: this charges that work to the
+//!   solves, as readers of every published state would).
 //!
 //! Redis is looked for on 127.0.0.1:6379 (`REDIS_ADDR` overrides) and PostgreSQL at
 //! `HUNT_PG_URL` (default `postgres://postgres@127.0.0.1:5432/test`, schema
@@ -40,6 +43,8 @@ struct Options {
     skip: Vec<String>,
     /// Stop the live run after this long, saying how far it got.
     live_budget: Option<Duration>,
+    /// In the live run, read the top 10 after every this many solves.
+    read_every: Option<usize>,
 }
 
 impl Options {
@@ -51,6 +56,7 @@ impl Options {
             seed: 1,
             skip: Vec::new(),
             live_budget: None,
+            read_every: None,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -83,6 +89,10 @@ impl Options {
                         .unwrap_or_else(|_| usage("--live-budget SECONDS"));
                     options.live_budget = Some(Duration::from_secs(secs));
                 }
+                "--read-every" => {
+                    let every: usize = value().parse().unwrap_or_else(|_| usage("--read-every N"));
+                    options.read_every = Some(every.max(1));
+                }
                 // `cargo bench` passes this to every bench binary.
                 "--bench" => {}
                 other => usage(&format!("unknown argument {other}")),
@@ -106,7 +116,7 @@ fn usage(problem: &str) -> ! {
     eprintln!(
         "event: {problem}\nusage: event [--teams N] [--values static|ctfd|both] \
          [--shape ctf|puzzle] [--seed N] [--skip engine,sled,redis,pg,live,ranking] \
-         [--live-budget SECONDS]"
+         [--live-budget SECONDS] [--read-every N]"
     );
     std::process::exit(2)
 }
@@ -231,7 +241,11 @@ fn registered(w: &Workload) -> HuntState {
 /// split by whether it changed its challenge's value.
 ///
 /// Returns `None` (after saying how far it got) if `budget` ran out first.
-fn core_live(w: &Workload, budget: Option<Duration>) -> Option<(HuntState, CoreFigures)> {
+fn core_live(
+    w: &Workload,
+    budget: Option<Duration>,
+    read_every: Option<usize>,
+) -> Option<(HuntState, CoreFigures)> {
     let rss_before = benches::rss();
     let mut state = registered(w);
     let mut all = Vec::with_capacity(w.solves.len());
@@ -250,6 +264,9 @@ fn core_live(w: &Workload, budget: Option<Duration>) -> Option<(HuntState, CoreF
         state
             .apply_all(&decision.events)
             .expect("decided events apply");
+        if read_every.is_some_and(|every| (i + 1) % every == 0) {
+            std::hint::black_box(state.top(10));
+        }
         let took = t0.elapsed().as_nanos() as u64;
         debug_assert!(matches!(
             decision.outcome,
@@ -681,7 +698,7 @@ async fn main() {
             moves_against_resort(spec.teams, spec.seed);
         }
         let live = if options.runs("live") {
-            core_live(&w, options.live_budget)
+            core_live(&w, options.live_budget, options.read_every)
         } else {
             None
         };
