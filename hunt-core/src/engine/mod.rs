@@ -18,6 +18,12 @@
 //! the others. The [`EngineError::Contention`] cap ([`MAX_CONFLICTS`] conflicts for one
 //! batch) is left for what turns cannot queue (a store without them, an empty log).
 //!
+//! A command naming a team the engine does not know is refused with nothing written, so no
+//! conflict would tell a stale engine that another process registered the team: the engine
+//! reads the log once before deciding a batch that names one, and refuses it with
+//! [`CommandError::UnknownTeam`](crate::state::CommandError::UnknownTeam) only if the team is
+//! still unknown then.
+//!
 //! Opening starts from the store's [`Checkpoint`] when it verifies against the log and the
 //! definition, and catches up from its position; otherwise it replays the whole log.
 //! [`Engine::checkpoint`] writes one from the published state, so writers never wait for it;
@@ -560,6 +566,10 @@ impl Engine {
                     }
                 }
             }
+            if !writer.stale && names_unknown_team(&self.published.load(), &batch) {
+                // Another process may have registered it: read the log once before refusing.
+                writer.stale = true;
+            }
             let mut state = self.working_copy(writer);
             // Events other processes appended come first in what the spare will lack.
             let mut events = Vec::new();
@@ -789,6 +799,18 @@ async fn read_into(
             return Ok(count);
         }
     }
+}
+
+/// Whether a command of `batch` names a team `state` does not have. Such a command is
+/// refused without writing anything, so no conflict would tell a stale engine that another
+/// process registered the team: the log is read first.
+fn names_unknown_team(state: &HuntState, batch: &[Pending]) -> bool {
+    batch.iter().any(|pending| {
+        pending
+            .command
+            .team()
+            .is_some_and(|team| state.team(team).is_none())
+    })
 }
 
 /// Gives every caller of `batch` its result.
