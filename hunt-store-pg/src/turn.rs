@@ -23,8 +23,8 @@
 //! statement failing writes nothing whatever the failure (nothing commits before `COMMIT`),
 //! and only a `COMMIT` whose answer is lost leaves the outcome unknown.
 //!
-//! An empty log has no row to lock yet: that turn excludes plain appends of nobody, and its
-//! append may conflict, as the [`Turn`] contract allows.
+//! An empty log has no row to lock yet: that turn holds back other turns but not plain
+//! appends, and its append may conflict, as the [`Turn`] contract allows.
 //!
 //! Dropping a turn rolls its transaction back; sqlx sends the `ROLLBACK` when the connection
 //! goes back to the pool, which releases the locks.

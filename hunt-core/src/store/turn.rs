@@ -23,9 +23,9 @@ use crate::store::StoreError;
 /// [`StoreError::Conflict`] once it ends if it moved the log; other turns of the hunt wait to
 /// begin, in the order they asked. Reads by others do not wait.
 ///
-/// A store may grant a turn that excludes nobody when the hunt's log is empty (PostgreSQL
-/// has no row to lock yet): the turn's append then conflicts as a plain one would, which
-/// callers handle in any case.
+/// A store may grant a turn that holds back only other turns, not plain appends, when the
+/// hunt's log is empty (PostgreSQL has no row to lock yet): the turn's append may then
+/// conflict as a plain one would, which callers handle in any case.
 #[async_trait]
 pub trait Turn: Send {
     /// Reads as [`Store::read`](crate::store::Store::read) does, seeing every append that
