@@ -115,6 +115,9 @@ pub struct Opened {
     pub replayed: u64,
     /// Why the store's checkpoint was not used, if it had one that was not.
     pub ignored: Option<CheckpointIgnored>,
+    /// Whether the compiled hunt came from the checkpoint, so the definition was not parsed
+    /// and validated at open.
+    pub compiled_from_checkpoint: bool,
 }
 
 /// A hunt's engine: decides commands, appends their events to a store, keeps the state.
@@ -161,12 +164,14 @@ impl Engine {
         let stored = store.load_definition(&id).await?;
         let replaces = stored.as_deref().map(crate::store::definition_digest);
         store.save_definition(&id, source, replaces).await?;
-        Self::start(store, Arc::new(hunt), source, secret).await
+        Self::start(store, id, Some(Arc::new(hunt)), source, secret).await
     }
 
     /// Opens the hunt `hunt` of `store`: loads its definition, then its checkpoint if it
     /// verifies (see [`Checkpoint`]) and the log after it, or else the whole log.
-    /// [`Engine::opened`] tells which.
+    /// [`Engine::opened`] tells which. A verified checkpoint carries the hunt compiled from
+    /// that very definition, so opening from one does not parse and validate the definition
+    /// again ([`Opened::compiled_from_checkpoint`]).
     pub async fn open(
         store: Arc<dyn Store>,
         hunt: &HuntId,
@@ -176,28 +181,26 @@ impl Engine {
             .load_definition(hunt)
             .await?
             .ok_or_else(|| EngineError::UnknownHunt(hunt.clone()))?;
-        let compiled =
-            crate::definition::load(&source).map_err(|error| EngineError::Definition {
-                hunt: Some(hunt.clone()),
-                error,
-            })?;
-        Self::start(store, Arc::new(compiled), &source, secret).await
+        Self::start(store, hunt.clone(), None, &source, secret).await
     }
 
+    /// Opens the engine of hunt `id` defined by `source`, compiled already (`create`) or not
+    /// (`open`: compiled only when no checkpoint carries it).
     async fn start(
         store: Arc<dyn Store>,
-        hunt: Arc<crate::hunt::Hunt>,
+        id: HuntId,
+        compiled: Option<Arc<crate::hunt::Hunt>>,
         source: &str,
         secret: Option<Secret>,
     ) -> Result<Self, EngineError> {
-        let id = hunt.id.clone();
-        let (state, opened) = load(&*store, hunt, source, secret).await?;
+        let digest = Checkpoint::digest_definition(source);
+        let (state, opened) = load(&*store, &id, compiled, source, digest, secret).await?;
         Ok(Self {
             store,
             hunt: id,
             queue: Mutex::new(Vec::new()),
             writer: async_lock::Mutex::new(Writer::default()),
-            definition_digest: Checkpoint::digest_definition(source),
+            definition_digest: digest,
             checkpointed: AtomicU64::new(opened.checkpoint.unwrap_or(0)),
             checkpointing: async_lock::Mutex::new(()),
             published: ArcSwap::from_pointee(state),
@@ -715,23 +718,30 @@ impl Engine {
 /// from a full replay; and how it was obtained.
 async fn load(
     store: &dyn Store,
-    hunt: Arc<crate::hunt::Hunt>,
+    id: &HuntId,
+    compiled: Option<Arc<crate::hunt::Hunt>>,
     source: &str,
+    digest: Digest,
     secret: Option<Secret>,
 ) -> Result<(HuntState, Opened), EngineError> {
-    // Fails before any loading when a secret is missing.
-    let mut state = HuntState::new(hunt.clone(), secret.clone())?;
+    // With the hunt at hand, fails before any loading when a secret is missing.
+    if let Some(hunt) = &compiled {
+        HuntState::new(hunt.clone(), secret.clone())?;
+    }
     let mut ignored = None;
-    match checkpoint::restore_checkpoint(store, &hunt, source, secret).await {
+    let restored =
+        checkpoint::restore_checkpoint(store, id, compiled.as_ref(), digest, secret.clone()).await;
+    match restored {
         Ok(None) => {}
         Ok(Some(mut restored)) => {
             let from = restored.seq();
-            match read_into(Log::Store(store), &hunt.id, &mut restored, true, None).await {
+            match read_into(Log::Store(store), id, &mut restored, true, None).await {
                 Ok(replayed) => {
                     let opened = Opened {
                         checkpoint: Some(from),
                         replayed,
                         ignored: None,
+                        compiled_from_checkpoint: compiled.is_none(),
                     };
                     return Ok((restored, opened));
                 }
@@ -742,11 +752,23 @@ async fn load(
         }
         Err(reason) => ignored = Some(reason),
     }
-    let replayed = read_into(Log::Store(store), &hunt.id, &mut state, true, None).await?;
+    let hunt =
+        match compiled {
+            Some(hunt) => hunt,
+            None => Arc::new(crate::definition::load(source).map_err(|error| {
+                EngineError::Definition {
+                    hunt: Some(id.clone()),
+                    error,
+                }
+            })?),
+        };
+    let mut state = HuntState::new(hunt, secret)?;
+    let replayed = read_into(Log::Store(store), id, &mut state, true, None).await?;
     let opened = Opened {
         checkpoint: None,
         replayed,
         ignored,
+        compiled_from_checkpoint: false,
     };
     Ok((state, opened))
 }
