@@ -74,3 +74,18 @@ pub enum Command {
         force: bool,
     },
 }
+
+impl Command {
+    /// The team the command acts for or on, if it names one (all but registering and
+    /// revealing the board).
+    pub fn team(&self) -> Option<TeamId> {
+        match self {
+            Self::Submit { team, .. }
+            | Self::Adjust { team, .. }
+            | Self::SetHidden { team, .. }
+            | Self::TakeHint { team, .. }
+            | Self::GrantAttempts { team, .. } => Some(*team),
+            Self::Register { .. } | Self::RevealBoard { .. } => None,
+        }
+    }
+}

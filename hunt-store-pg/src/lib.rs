@@ -14,6 +14,9 @@
 //!   error the server answered with, wrote nothing ([`StoreError::Unavailable`]); a
 //!   connection lost once it may have been sent is [`StoreError::OutcomeUnknown`], which the
 //!   engine resolves by command ids (`error.rs`);
+//! - **fair**: [`Store::take_turn`] is a transaction holding the row lock of the hunt's
+//!   end, which every append takes too, so engines of several processes that conflicted
+//!   take turns in the order they asked instead of one winning every race (`turn.rs`);
 //! - **live**: each append notifies (`pg_notify`, delivered on commit) with the hunt and its
 //!   new end; one listening connection per store wakes [`Store::wait_past`], and re-reads
 //!   after a reconnect, so a lost notification delays and never loses (`notify.rs`).
@@ -71,12 +74,13 @@ mod log;
 mod notify;
 mod options;
 mod schema;
+mod turn;
 
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hunt_core::store::{Checkpoint, Digest, Store, StoreError, Wait};
+use hunt_core::store::{Checkpoint, Digest, Store, StoreError, Turn, Wait};
 use hunt_core::{Event, HuntId, Recorded};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -225,6 +229,13 @@ impl Store for PgStore {
         events: &[Event],
     ) -> Result<u64, StoreError> {
         log::append(self, hunt, expected, events).await
+    }
+
+    async fn take_turn<'s>(
+        &'s self,
+        hunt: &HuntId,
+    ) -> Result<Option<Box<dyn Turn + 's>>, StoreError> {
+        Ok(Some(Box::new(turn::take(self, hunt).await?)))
     }
 
     async fn read(

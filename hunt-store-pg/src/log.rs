@@ -16,8 +16,8 @@
 
 use hunt_core::store::StoreError;
 use hunt_core::{Event, HuntId, Recorded};
-use sqlx::Row;
 use sqlx::postgres::PgRow;
+use sqlx::{Executor, PgConnection, Postgres, Row};
 
 use crate::PgStore;
 use crate::codec;
@@ -85,82 +85,144 @@ pub(crate) async fn append(
     expected: u64,
     events: &[Event],
 ) -> Result<u64, StoreError> {
-    let len = u64::try_from(events.len()).unwrap_or(u64::MAX);
-    let new_end = expected.checked_add(len).filter(|end| *end <= MAX_POSITION);
-    let (Some(new_end), false) = (new_end, events.is_empty()) else {
-        // Nothing to write, or positions past what the log can ever reach: only the
-        // expectation is checked.
-        let actual = end(store, hunt).await?;
-        return if actual == expected {
-            Ok(expected)
-        } else {
-            Err(StoreError::Conflict { expected, actual })
-        };
-    };
-    let bodies = events
-        .iter()
-        .map(codec::encode)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| StoreError::corruption("an event that does not encode", e))?;
-    let sql = if expected == 0 {
-        APPEND_FIRST
-    } else {
-        APPEND_NEXT
+    let Some(write) = Write::new(expected, events)? else {
+        return check_only(end(store, hunt).await?, expected);
     };
     // A connection is taken first: failing to get one writes nothing.
     let mut connection = store.acquire().await?;
-    let row = sqlx::query(sql)
-        .bind(hunt.as_str())
-        .bind(expected as i64)
-        .bind(new_end as i64)
-        .bind(bodies)
-        .bind(store.channel())
-        .fetch_optional(&mut *connection)
+    let row = write
+        .run(store, hunt, &mut connection)
         .await
-        .map_err(|error| {
-            if sqlstate(&error) == Some("23505") {
-                damaged(
-                    store.schema(),
-                    &format!(
-                        "the log of hunt `{hunt}` holds events past its end {expected}, \
-                         where an append was due"
-                    ),
-                    Some(Box::new(error)),
-                )
-            } else {
-                write_failed(error)
-            }
-        })?;
+        .map_err(|e| write.failed(store, hunt, e, write_failed))?;
     drop(connection);
-    let Some(row) = row else {
-        // The end was not the expected one. Read it again, in a new snapshot: the one the
-        // append's statement started with may predate the writer it waited for.
-        let actual = end(store, hunt).await?;
-        if actual == expected {
-            return Err(StoreError::unavailable(std::io::Error::other(format!(
-                "the log of hunt `{hunt}` did not move, yet ends at the expected {expected}; \
-                 nothing was written, retry"
-            ))));
-        }
-        return Err(StoreError::Conflict { expected, actual });
-    };
-    // The statement committed: an answer that makes no sense now is damage, not doubt.
-    let (end_pos, written): (i64, i64) = (
-        row.try_get(0).map_err(|e| odd_answer(store, hunt, e))?,
-        row.try_get(1).map_err(|e| odd_answer(store, hunt, e))?,
-    );
-    if end_pos as u64 != new_end || written as u64 != len {
-        return Err(damaged(
-            store.schema(),
-            &format!(
-                "an append to hunt `{hunt}` at {expected} of {len} events moved the end to \
-                 {end_pos} and wrote {written}"
-            ),
-            None,
-        ));
-    }
+    let new_end = write.conclude(store, hunt, row).await?;
     store.hub().moved(hunt.as_str(), new_end);
     Ok(new_end)
+}
+
+/// The answer to an append that writes nothing, given the log's end: only the expectation is
+/// checked.
+pub(crate) fn check_only(actual: u64, expected: u64) -> Result<u64, StoreError> {
+    if actual == expected {
+        Ok(expected)
+    } else {
+        Err(StoreError::Conflict { expected, actual })
+    }
+}
+
+/// One conditional append, encoded and ready to send.
+pub(crate) struct Write {
+    expected: u64,
+    new_end: u64,
+    bodies: Vec<Vec<u8>>,
+}
+
+impl Write {
+    /// The append of `events` at `expected`; `None` when it has nothing to write (no events,
+    /// or positions past what the log can ever reach), so that only the expectation is
+    /// checked.
+    pub(crate) fn new(expected: u64, events: &[Event]) -> Result<Option<Self>, StoreError> {
+        let len = u64::try_from(events.len()).unwrap_or(u64::MAX);
+        let new_end = expected.checked_add(len).filter(|end| *end <= MAX_POSITION);
+        let (Some(new_end), false) = (new_end, events.is_empty()) else {
+            return Ok(None);
+        };
+        let bodies = events
+            .iter()
+            .map(codec::encode)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError::corruption("an event that does not encode", e))?;
+        Ok(Some(Self {
+            expected,
+            new_end,
+            bodies,
+        }))
+    }
+
+    /// Sends the append's one statement on `connection`: a row when the end moved.
+    pub(crate) async fn run(
+        &self,
+        store: &PgStore,
+        hunt: &HuntId,
+        connection: &mut PgConnection,
+    ) -> Result<Option<PgRow>, sqlx::Error> {
+        let sql = if self.expected == 0 {
+            APPEND_FIRST
+        } else {
+            APPEND_NEXT
+        };
+        sqlx::query(sql)
+            .bind(hunt.as_str())
+            .bind(self.expected as i64)
+            .bind(self.new_end as i64)
+            .bind(&self.bodies)
+            .bind(store.channel())
+            .fetch_optional(connection)
+            .await
+    }
+
+    /// The error of a failed [`Write::run`]: a unique violation is damage (events past the
+    /// end), anything else as `otherwise` says.
+    pub(crate) fn failed(
+        &self,
+        store: &PgStore,
+        hunt: &HuntId,
+        error: sqlx::Error,
+        otherwise: fn(sqlx::Error) -> StoreError,
+    ) -> StoreError {
+        if sqlstate(&error) == Some("23505") {
+            damaged(
+                store.schema(),
+                &format!(
+                    "the log of hunt `{hunt}` holds events past its end {}, where an append \
+                     was due",
+                    self.expected
+                ),
+                Some(Box::new(error)),
+            )
+        } else {
+            otherwise(error)
+        }
+    }
+
+    /// What the statement's answer `row` says: the new end, a conflict (no row), or damage.
+    pub(crate) async fn conclude(
+        &self,
+        store: &PgStore,
+        hunt: &HuntId,
+        row: Option<PgRow>,
+    ) -> Result<u64, StoreError> {
+        let (expected, new_end) = (self.expected, self.new_end);
+        let Some(row) = row else {
+            // The end was not the expected one. Read it again, in a new snapshot: the one the
+            // append's statement started with may predate the writer it waited for.
+            let actual = end(store, hunt).await?;
+            if actual == expected {
+                return Err(StoreError::unavailable(std::io::Error::other(format!(
+                    "the log of hunt `{hunt}` did not move, yet ends at the expected \
+                     {expected}; nothing was written, retry"
+                ))));
+            }
+            return Err(StoreError::Conflict { expected, actual });
+        };
+        // The statement ran: an answer that makes no sense now is damage, not doubt.
+        let (end_pos, written): (i64, i64) = (
+            row.try_get(0).map_err(|e| odd_answer(store, hunt, e))?,
+            row.try_get(1).map_err(|e| odd_answer(store, hunt, e))?,
+        );
+        let len = self.bodies.len() as u64;
+        if end_pos as u64 != new_end || written as u64 != len {
+            return Err(damaged(
+                store.schema(),
+                &format!(
+                    "an append to hunt `{hunt}` at {expected} of {len} events moved the end to \
+                     {end_pos} and wrote {written}"
+                ),
+                None,
+            ));
+        }
+        Ok(new_end)
+    }
 }
 
 fn odd_answer(store: &PgStore, hunt: &HuntId, error: sqlx::Error) -> StoreError {
@@ -186,6 +248,17 @@ pub(crate) async fn read(
     after: u64,
     limit: usize,
 ) -> Result<Vec<Recorded>, StoreError> {
+    read_on(store.pool(), store, hunt, after, limit).await
+}
+
+/// [`read`] on `executor`: the pool, or a turn's transaction.
+pub(crate) async fn read_on<'e>(
+    executor: impl Executor<'e, Database = Postgres>,
+    store: &PgStore,
+    hunt: &HuntId,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<Recorded>, StoreError> {
     if after >= MAX_POSITION || limit == 0 {
         return Ok(Vec::new());
     }
@@ -194,7 +267,7 @@ pub(crate) async fn read(
         .bind(hunt.as_str())
         .bind(after as i64)
         .bind(limit)
-        .fetch_all(store.pool())
+        .fetch_all(executor)
         .await
         .map_err(|e| store.unavailable(e))?;
     let (end, events) = decode_rows(store, hunt, &rows)?;

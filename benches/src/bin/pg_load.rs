@@ -14,11 +14,21 @@
 //! one-insert-per-transaction gave 4.8k/s at 0.21 ms with 1 client and 14.3k/s with 8):
 //! 1 submitter 2,153/s, p50 0.42 ms, p99 0.93 ms; 8 submitters 15,349/s; 64 submitters
 //! 67,810/s (p50 0.84 ms, p99 1.7 ms); about 287 bytes per event on disk. With builds
-//! running beside it (load 6-7), 64 submitters still gave 19-25k/s. 2 processes × 64:
-//! 52,002/s together, but unfairly shared: one process gets nearly all (51,912/s) and the
-//! other 13-90/s, some of its submissions given up after 64 conflicts
-//! (`EngineError::Contention`): its catch-up (read the other's events, decide again) takes
-//! longer than the winner's next append.
+//! running beside it (load 6-7), 64 submitters still gave 19-25k/s.
+//!
+//! 2 processes × 64, before engines took turns after a conflict: 52,002/s together, but
+//! unfairly shared: one process got nearly all (51,912/s) and the other 13-90/s, some of its
+//! submissions given up after 64 conflicts (`EngineError::Contention`): its catch-up (read
+//! the other's events, decide again) took longer than the winner's next append. With turns
+//! (`Store::take_turn`), 3 runs beside 3 runs of the same build with turns switched off
+//! (`take_turn` answering `None`; load 6.6-7.5, 5 s each; each figure one process with 64
+//! submitters, then the two processes' rates in the same run): without turns 15,207/s, then
+//! 17,033 + 255 = 17,287/s; 16,651, then 154 + 16,289 = 16,442; 14,275, then 12,012 + 524 =
+//! 12,536. With turns 18,382, then 8,107 + 8,114 = 16,222; 19,223, then 6,780 + 6,844 =
+//! 13,624; 15,821, then 6,463 + 6,305 = 12,769. So the processes share within 3 % of each
+//! other and nothing is given up, but together they reach 0.71-0.88 of one process: a turn
+//! holds the others back for four round trips (`BEGIN` with the locks, the read, the append,
+//! `COMMIT`) where one process's batch takes one.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,7 +1,9 @@
 //! The scoring rules through the CLI, on a hunt file written here: dynamic values and first
 //! blood, throttling, hints, divisions.
 
-use crate::Hunt;
+use crate::{Hunt, Store};
+
+on_each_store!(hints_are_taken_once_in_order_and_cost_points);
 
 /// A small hunt with every rule the CLI shows: a dynamic value with first blood, a throttled
 /// challenge, hints (one requiring another), a locked challenge with a hint, divisions.
@@ -56,7 +58,12 @@ impl Hunt {
     /// A store with [`RULES`] loaded and teams "Otters" (students), "Pointers" (open) and
     /// "Buckets" (students).
     fn rules() -> Self {
-        let hunt = Self::empty();
+        Self::rules_on(Store::Sled)
+    }
+
+    /// [`Hunt::rules`] on a store of the kind `store`.
+    fn rules_on(store: Store) -> Self {
+        let hunt = Self::empty_on(store);
         let file = hunt.scratch("rules.toml");
         std::fs::write(&file, RULES).expect("written");
         hunt.ok(&["init", file.to_str().expect("UTF-8 path")]);
@@ -122,9 +129,8 @@ fn a_throttled_guess_says_how_long_to_wait() {
     assert!(later.starts_with("Correct!"), "{later}");
 }
 
-#[test]
-fn hints_are_taken_once_in_order_and_cost_points() {
-    let hunt = Hunt::rules();
+fn hints_are_taken_once_in_order_and_cost_points(store: Store) {
+    let hunt = Hunt::rules_on(store);
     let run = hunt.hint("Otters", "door", "key", AT);
     assert_eq!(run.code, 0, "{run:#?}");
     assert_eq!(

@@ -1,7 +1,9 @@
 //! `hunt seal`: plain answers become sealed digests, the file keeps its layout, and the
 //! sealed hunt runs only with the secret it was sealed with.
 
-use crate::{DURING, Hunt, Run, sample};
+use crate::{DURING, Hunt, Run, Store, sample};
+
+on_each_store!(sealing_keeps_the_layout_and_the_hunt_runs_with_its_secret_only);
 
 /// Runs the binary with `HUNT_SECRET` set to `secret`.
 fn with_secret(hunt: &Hunt, secret: &str, args: &[&str]) -> Run {
@@ -13,9 +15,8 @@ fn with_secret(hunt: &Hunt, secret: &str, args: &[&str]) -> Run {
     Run::from(output)
 }
 
-#[test]
-fn sealing_keeps_the_layout_and_the_hunt_runs_with_its_secret_only() {
-    let hunt = Hunt::empty();
+fn sealing_keeps_the_layout_and_the_hunt_runs_with_its_secret_only(store: Store) {
+    let hunt = Hunt::empty_on(store);
     let plain = sample("hackathon.toml");
     let plain = plain.to_str().expect("UTF-8 path");
     let sealed = hunt.scratch("sealed.toml");

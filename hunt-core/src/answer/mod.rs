@@ -9,6 +9,7 @@ mod template;
 
 pub use checker::{Accepted, AnswerChecker, AnswerError, Judgement, check_raw};
 pub use normalize::{NORMALIZATION_VERSION, Normalization};
+pub(crate) use pattern::rebuild as rebuild_regex;
 pub use pattern::{
     MAX_PATTERN_BYTES, MAX_REGEXES_PER_CHALLENGE, MAX_REGEXES_PER_HUNT, REGEX_BUDGET_PER_CHALLENGE,
     REGEX_BUDGET_PER_HUNT, REGEX_NEST_LIMIT, REGEX_SIZE_LIMIT, RegexProblem, compile_regex,

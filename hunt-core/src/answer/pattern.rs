@@ -117,6 +117,13 @@ fn compile_checked(pattern: &str) -> Result<Regex, RegexProblem> {
     Ok(anchored)
 }
 
+/// The regex [`compile_regex`] built, from its anchored pattern ([`Regex::as_str`]), with the
+/// same limits: for compiled hunts read back from bytes, whose patterns were checked when the
+/// hunt was validated.
+pub(crate) fn rebuild(anchored: &str) -> Result<Regex, regex::Error> {
+    build(anchored)
+}
+
 fn build(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)

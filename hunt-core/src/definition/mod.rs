@@ -158,6 +158,7 @@
 //! Validation never recurses over the graph of challenges, so a chain of a million challenges
 //! compiles in linear time.
 
+pub(crate) mod compiled;
 mod location;
 mod parse;
 mod problem;

@@ -130,13 +130,14 @@ fn capture(
     })
 }
 
-/// Checks that `checkpoint` belongs to `hunt`, was derived with `definition`, and was written
-/// from a log whose events at the [`Checkpoint::sample_positions`] of its position are
-/// `sample`: what the log holds at those positions (fewer events if it ends before).
+/// Checks that `checkpoint` belongs to `hunt`, was derived with the definition whose digest
+/// is `definition`, and was written from a log whose events at the
+/// [`Checkpoint::sample_positions`] of its position are `sample`: what the log holds at those
+/// positions (fewer events if it ends before).
 fn verify(
     checkpoint: &Checkpoint,
     hunt: &HuntId,
-    definition: &str,
+    definition: Digest,
     sample: &[Recorded],
 ) -> Result<(), CheckpointIgnored> {
     if checkpoint.hunt != *hunt {
@@ -145,7 +146,7 @@ fn verify(
     if checkpoint.seq == 0 {
         return Err(CheckpointIgnored::Empty);
     }
-    if checkpoint.definition_digest != Checkpoint::digest_definition(definition) {
+    if checkpoint.definition_digest != definition {
         return Err(CheckpointIgnored::DefinitionChanged);
     }
     if !Checkpoint::is_sample_of(checkpoint.seq, sample) {
@@ -157,14 +158,18 @@ fn verify(
     Ok(())
 }
 
-/// Decodes the state of `checkpoint`, for `hunt` compiled from the verified definition, and
-/// checks that it is at the checkpoint's position.
+/// Decodes the state of `checkpoint`, for `hunt` compiled from the verified definition or,
+/// without it, for the compiled hunt the checkpoint carries, and checks that it is at the
+/// checkpoint's position.
 fn restore(
     checkpoint: &Checkpoint,
-    hunt: Arc<Hunt>,
+    hunt: Option<&Arc<Hunt>>,
     secret: Option<Secret>,
 ) -> Result<HuntState, SnapshotError> {
-    let state = HuntState::decode_snapshot(hunt, secret, &checkpoint.state)?;
+    let state = match hunt {
+        Some(hunt) => HuntState::decode_snapshot(hunt.clone(), secret, &checkpoint.state)?,
+        None => HuntState::decode_snapshot_compiled(secret, &checkpoint.state)?,
+    };
     if state.seq() != checkpoint.seq {
         return Err(SnapshotError::Inconsistent(format!(
             "the state is at position {}, the checkpoint at {}",
@@ -175,22 +180,25 @@ fn restore(
     Ok(state)
 }
 
-/// The state in the checkpoint of `hunt`, if the store has one and it verifies.
+/// The state in the checkpoint of the hunt `id`, if the store has one and it verifies
+/// against the definition whose digest is `definition`. Its hunt is `hunt` when given, else
+/// the compiled hunt the checkpoint carries (compiled from that same definition).
 pub(super) async fn restore_checkpoint(
     store: &dyn Store,
-    hunt: &Arc<crate::hunt::Hunt>,
-    source: &str,
+    id: &HuntId,
+    hunt: Option<&Arc<Hunt>>,
+    definition: Digest,
     secret: Option<Secret>,
 ) -> Result<Option<HuntState>, CheckpointIgnored> {
     let unreadable = |e| CheckpointIgnored::Unreadable(Arc::new(e));
-    let Some(checkpoint) = store.load_checkpoint(&hunt.id).await.map_err(unreadable)? else {
+    let Some(checkpoint) = store.load_checkpoint(id).await.map_err(unreadable)? else {
         return Ok(None);
     };
-    let sample = read_sample(store, &hunt.id, checkpoint.seq)
+    let sample = read_sample(store, id, checkpoint.seq)
         .await
         .map_err(unreadable)?;
-    verify(&checkpoint, &hunt.id, source, &sample)?;
-    restore(&checkpoint, hunt.clone(), secret)
+    verify(&checkpoint, id, definition, &sample)?;
+    restore(&checkpoint, hunt, secret)
         .map(Some)
         .map_err(CheckpointIgnored::Undecodable)
 }
@@ -243,29 +251,35 @@ mod tests {
             state: Vec::new(),
         };
         let finals = HuntId::new("finals").unwrap();
-        assert!(verify(&checkpoint, &finals, "source", &tied).is_ok());
+        let source = Checkpoint::digest_definition("source");
+        assert!(verify(&checkpoint, &finals, source, &tied).is_ok());
         let other = HuntId::new("other").unwrap();
         assert!(matches!(
-            verify(&checkpoint, &other, "source", &tied),
+            verify(&checkpoint, &other, source, &tied),
             Err(CheckpointIgnored::OtherHunt(_))
         ));
         assert!(matches!(
-            verify(&checkpoint, &finals, "source ", &tied),
+            verify(
+                &checkpoint,
+                &finals,
+                Checkpoint::digest_definition("source "),
+                &tied
+            ),
             Err(CheckpointIgnored::DefinitionChanged)
         ));
         assert!(matches!(
-            verify(&checkpoint, &finals, "source", &sample_at(&log[..41], 42)),
+            verify(&checkpoint, &finals, source, &sample_at(&log[..41], 42)),
             Err(CheckpointIgnored::LogTooShort(42))
         ));
         assert!(matches!(
-            verify(&checkpoint, &finals, "source", &sample_at(&log, 41)),
+            verify(&checkpoint, &finals, source, &sample_at(&log, 41)),
             Err(CheckpointIgnored::LogTooShort(42))
         ));
         // A log that differs at one sampled position only.
         let mut changed = log.clone();
         changed[25] = event(26, true);
         assert!(matches!(
-            verify(&checkpoint, &finals, "source", &sample_at(&changed, 42)),
+            verify(&checkpoint, &finals, source, &sample_at(&changed, 42)),
             Err(CheckpointIgnored::EventMismatch(42))
         ));
     }

@@ -6,6 +6,24 @@
 //! submissions. State changes only after the store acknowledges; readers take an immutable
 //! snapshot (an `Arc`) and never wait for a writer.
 //!
+//! # Several writers
+//! Engines in several processes (or several in one) may share a store. Each append is
+//! conditional on the log's end; one that conflicts reads what the others wrote and decides
+//! its batch again. A conflict is safe but not fair: the writer that just won decides its
+//! next batch while the loser is still reading, and can win every race. So after a conflict
+//! the engine appends under the store's [`Turn`]s, when it has them: take the turn, read
+//! the log's end, decide, append (no other append lands meanwhile, so this one does not
+//! conflict), and the turns of several writers queue in order. It goes back to plain
+//! appends, round trips cheaper, once [`QUIET_TURNS`] turns in a row found nothing new from
+//! the others. The [`EngineError::Contention`] cap ([`MAX_CONFLICTS`] conflicts for one
+//! batch) is left for what turns cannot queue (a store without them, an empty log).
+//!
+//! A command naming a team the engine does not know is refused with nothing written, so no
+//! conflict would tell a stale engine that another process registered the team: the engine
+//! reads the log once before deciding a batch that names one, and refuses it with
+//! [`CommandError::UnknownTeam`](crate::state::CommandError::UnknownTeam) only if the team is
+//! still unknown then.
+//!
 //! Opening starts from the store's [`Checkpoint`] when it verifies against the log and the
 //! definition, and catches up from its position; otherwise it replays the whole log.
 //! [`Engine::checkpoint`] writes one from the published state, so writers never wait for it;
@@ -26,11 +44,11 @@ use arc_swap::ArcSwap;
 
 use crate::answer::Secret;
 use crate::command::Command;
-use crate::event::Event;
+use crate::event::{Event, Recorded};
 use crate::ids::{HuntId, IdempotencyKey, TeamId};
 use crate::notify::Notifier;
 use crate::state::{HintReply, HuntState, Outcome};
-use crate::store::{Checkpoint, Digest, Store, StoreError};
+use crate::store::{Checkpoint, Digest, Store, StoreError, Turn};
 use crate::time::Timestamp;
 use crate::verdict::Verdict;
 
@@ -38,7 +56,11 @@ use crate::verdict::Verdict;
 const READ_CHUNK: usize = 10_000;
 
 /// Conflicting writes tolerated for one batch before giving up.
-const MAX_CONFLICTS: u32 = 64;
+pub const MAX_CONFLICTS: u32 = 64;
+
+/// Turns in a row that found no events of other writers after which the engine appends
+/// without a turn again (see the [module docs](self)).
+pub const QUIET_TURNS: u32 = 16;
 
 /// How often the writer looks for its spare copy to be free of readers before cloning.
 const SPARE_TRIES: u32 = 64;
@@ -78,6 +100,9 @@ struct Writer {
     /// The log may hold events the published state lacks (a write failed, or one was settled
     /// as landed), so it must be read before anything is decided.
     stale: bool,
+    /// Batches still to append under a turn: [`QUIET_TURNS`] after a conflict or a turn that
+    /// found others' events, one less after each turn that found none.
+    turns: u32,
 }
 
 /// How an engine got its state when it opened.
@@ -90,6 +115,9 @@ pub struct Opened {
     pub replayed: u64,
     /// Why the store's checkpoint was not used, if it had one that was not.
     pub ignored: Option<CheckpointIgnored>,
+    /// Whether the compiled hunt came from the checkpoint, so the definition was not parsed
+    /// and validated at open.
+    pub compiled_from_checkpoint: bool,
 }
 
 /// A hunt's engine: decides commands, appends their events to a store, keeps the state.
@@ -136,12 +164,14 @@ impl Engine {
         let stored = store.load_definition(&id).await?;
         let replaces = stored.as_deref().map(crate::store::definition_digest);
         store.save_definition(&id, source, replaces).await?;
-        Self::start(store, Arc::new(hunt), source, secret).await
+        Self::start(store, id, Some(Arc::new(hunt)), source, secret).await
     }
 
     /// Opens the hunt `hunt` of `store`: loads its definition, then its checkpoint if it
     /// verifies (see [`Checkpoint`]) and the log after it, or else the whole log.
-    /// [`Engine::opened`] tells which.
+    /// [`Engine::opened`] tells which. A verified checkpoint carries the hunt compiled from
+    /// that very definition, so opening from one does not parse and validate the definition
+    /// again ([`Opened::compiled_from_checkpoint`]).
     pub async fn open(
         store: Arc<dyn Store>,
         hunt: &HuntId,
@@ -151,28 +181,26 @@ impl Engine {
             .load_definition(hunt)
             .await?
             .ok_or_else(|| EngineError::UnknownHunt(hunt.clone()))?;
-        let compiled =
-            crate::definition::load(&source).map_err(|error| EngineError::Definition {
-                hunt: Some(hunt.clone()),
-                error,
-            })?;
-        Self::start(store, Arc::new(compiled), &source, secret).await
+        Self::start(store, hunt.clone(), None, &source, secret).await
     }
 
+    /// Opens the engine of hunt `id` defined by `source`, compiled already (`create`) or not
+    /// (`open`: compiled only when no checkpoint carries it).
     async fn start(
         store: Arc<dyn Store>,
-        hunt: Arc<crate::hunt::Hunt>,
+        id: HuntId,
+        compiled: Option<Arc<crate::hunt::Hunt>>,
         source: &str,
         secret: Option<Secret>,
     ) -> Result<Self, EngineError> {
-        let id = hunt.id.clone();
-        let (state, opened) = load(&*store, hunt, source, secret).await?;
+        let digest = Checkpoint::digest_definition(source);
+        let (state, opened) = load(&*store, &id, compiled, source, digest, secret).await?;
         Ok(Self {
             store,
             hunt: id,
             queue: Mutex::new(Vec::new()),
             writer: async_lock::Mutex::new(Writer::default()),
-            definition_digest: Checkpoint::digest_definition(source),
+            definition_digest: digest,
             checkpointed: AtomicU64::new(opened.checkpoint.unwrap_or(0)),
             checkpointing: async_lock::Mutex::new(()),
             published: ArcSwap::from_pointee(state),
@@ -530,23 +558,43 @@ impl Engine {
         };
         let mut conflicts = 0;
         loop {
+            let mut turn = None;
+            if writer.turns > 0 {
+                match self.store.take_turn(&self.hunt).await {
+                    Ok(taken) => turn = taken,
+                    Err(error) => {
+                        let error = EngineError::from(error);
+                        answer_all(batch, &error);
+                        return Some(error);
+                    }
+                }
+            }
+            if !writer.stale && names_unknown_team(&self.published.load(), &batch) {
+                // Another process may have registered it: read the log once before refusing.
+                writer.stale = true;
+            }
             let mut state = self.working_copy(writer);
             // Events other processes appended come first in what the spare will lack.
             let mut events = Vec::new();
-            if writer.stale {
-                if let Err(error) = read_into(
-                    &*self.store,
-                    &self.hunt,
-                    &mut state,
-                    false,
-                    Some(&mut events),
-                )
-                .await
+            if writer.stale || turn.is_some() {
+                let log = match turn.as_mut() {
+                    Some(turn) => Log::Turn(&mut **turn),
+                    None => Log::Store(&*self.store),
+                };
+                if let Err(error) =
+                    read_into(log, &self.hunt, &mut state, false, Some(&mut events)).await
                 {
                     answer_all(batch, &error);
                     return Some(error);
                 }
                 writer.stale = false;
+                if turn.is_some() {
+                    writer.turns = if events.is_empty() {
+                        writer.turns - 1
+                    } else {
+                        QUIET_TURNS
+                    };
+                }
             }
             let base = state.seq();
             let caught_up = events.len();
@@ -582,10 +630,14 @@ impl Engine {
                 pending: batch,
                 results,
             });
-            let appended = self
-                .store
-                .append(&self.hunt, base, &events[caught_up..])
-                .await;
+            let appended = match turn {
+                Some(turn) => turn.append(base, &events[caught_up..]).await,
+                None => {
+                    self.store
+                        .append(&self.hunt, base, &events[caught_up..])
+                        .await
+                }
+            };
             match appended {
                 Ok(_) => {
                     let unresolved = writer.unresolved.take().expect("recorded above");
@@ -597,6 +649,7 @@ impl Engine {
                     conflicts += 1;
                     batch = writer.unresolved.take().expect("recorded above").pending;
                     writer.stale = true;
+                    writer.turns = QUIET_TURNS;
                 }
                 Err(StoreError::Conflict { .. }) => {
                     let pending = writer.unresolved.take().expect("recorded above").pending;
@@ -665,23 +718,30 @@ impl Engine {
 /// from a full replay; and how it was obtained.
 async fn load(
     store: &dyn Store,
-    hunt: Arc<crate::hunt::Hunt>,
+    id: &HuntId,
+    compiled: Option<Arc<crate::hunt::Hunt>>,
     source: &str,
+    digest: Digest,
     secret: Option<Secret>,
 ) -> Result<(HuntState, Opened), EngineError> {
-    // Fails before any loading when a secret is missing.
-    let mut state = HuntState::new(hunt.clone(), secret.clone())?;
+    // With the hunt at hand, fails before any loading when a secret is missing.
+    if let Some(hunt) = &compiled {
+        HuntState::new(hunt.clone(), secret.clone())?;
+    }
     let mut ignored = None;
-    match checkpoint::restore_checkpoint(store, &hunt, source, secret).await {
+    let restored =
+        checkpoint::restore_checkpoint(store, id, compiled.as_ref(), digest, secret.clone()).await;
+    match restored {
         Ok(None) => {}
         Ok(Some(mut restored)) => {
             let from = restored.seq();
-            match read_into(store, &hunt.id, &mut restored, true, None).await {
+            match read_into(Log::Store(store), id, &mut restored, true, None).await {
                 Ok(replayed) => {
                     let opened = Opened {
                         checkpoint: Some(from),
                         replayed,
                         ignored: None,
+                        compiled_from_checkpoint: compiled.is_none(),
                     };
                     return Ok((restored, opened));
                 }
@@ -692,13 +752,45 @@ async fn load(
         }
         Err(reason) => ignored = Some(reason),
     }
-    let replayed = read_into(store, &hunt.id, &mut state, true, None).await?;
+    let hunt =
+        match compiled {
+            Some(hunt) => hunt,
+            None => Arc::new(crate::definition::load(source).map_err(|error| {
+                EngineError::Definition {
+                    hunt: Some(id.clone()),
+                    error,
+                }
+            })?),
+        };
+    let mut state = HuntState::new(hunt, secret)?;
+    let replayed = read_into(Log::Store(store), id, &mut state, true, None).await?;
     let opened = Opened {
         checkpoint: None,
         replayed,
         ignored,
+        compiled_from_checkpoint: false,
     };
     Ok((state, opened))
+}
+
+/// Where the log is read from: the store, or a turn held at it.
+enum Log<'a> {
+    Store(&'a dyn Store),
+    Turn(&'a mut dyn Turn),
+}
+
+impl Log<'_> {
+    async fn read(
+        &mut self,
+        hunt: &HuntId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Recorded>, StoreError> {
+        match self {
+            Self::Store(store) => store.read(hunt, after, limit).await,
+            Self::Turn(turn) => turn.read(after, limit).await,
+        }
+    }
 }
 
 /// Applies every event of `hunt` after `state`'s position, appending them to `applied` if
@@ -707,7 +799,7 @@ async fn load(
 /// Opening is a replay (`bulk`), which ranks once at the end (see [`HuntState::bulk`]);
 /// catching up applies event by event, since a short catch-up costs less than a re-rank.
 async fn read_into(
-    store: &dyn Store,
+    mut log: Log<'_>,
     hunt: &HuntId,
     state: &mut HuntState,
     bulk: bool,
@@ -716,7 +808,7 @@ async fn read_into(
     let mut state = state.bulk_if(bulk);
     let mut count = 0;
     loop {
-        let chunk = store.read(hunt, state.seq(), READ_CHUNK).await?;
+        let chunk = log.read(hunt, state.seq(), READ_CHUNK).await?;
         let full = chunk.len() == READ_CHUNK;
         count += chunk.len() as u64;
         for recorded in chunk {
@@ -729,6 +821,18 @@ async fn read_into(
             return Ok(count);
         }
     }
+}
+
+/// Whether a command of `batch` names a team `state` does not have. Such a command is
+/// refused without writing anything, so no conflict would tell a stale engine that another
+/// process registered the team: the log is read first.
+fn names_unknown_team(state: &HuntState, batch: &[Pending]) -> bool {
+    batch.iter().any(|pending| {
+        pending
+            .command
+            .team()
+            .is_some_and(|team| state.team(team).is_none())
+    })
 }
 
 /// Gives every caller of `batch` its result.

@@ -2,9 +2,10 @@
 //! [`HuntState::decode_snapshot`], so that reopening a long log need not replay all of it.
 //!
 //! A snapshot holds what the fold derived (the position, every team, the display-name index,
-//! the idempotency keys and the per-challenge counters) and nothing that comes from
-//! elsewhere: not the compiled hunt, not the secret, not the standings, which are rebuilt once
-//! from the teams as after a bulk replay. The bytes are:
+//! the idempotency keys and the per-challenge counters), and the compiled hunt it was derived
+//! with (so that [`HuntState::decode_snapshot_compiled`] can open a hunt without parsing its
+//! definition again); not the secret, nor the standings, which are rebuilt once from the teams
+//! as after a bulk replay. The bytes are:
 //!
 //! ```text
 //! "HUNTSNAP" | format (u32, little-endian) | payload (postcard) | SHA-256 of all before it
@@ -36,7 +37,7 @@ use super::{ChallengeStats, CommandUse, FastMap, HuntState, Key, KeyUse, SecretE
 const MAGIC: &[u8; 8] = b"HUNTSNAP";
 
 /// The layout and meaning of the payload this version writes and reads.
-pub(crate) const FORMAT: u32 = 7;
+pub(crate) const FORMAT: u32 = 8;
 
 /// The version of `hunt-core` that wrote a snapshot: the fold may change between versions
 /// without the payload's shape changing, so a snapshot is only trusted by the version that
@@ -147,11 +148,13 @@ struct PayloadRef<'a> {
     commands: Vec<(u128, CommandUse)>,
     revealed: bool,
     frozen: Option<BoardRef<'a>>,
+    /// The compiled hunt, in the `definition::compiled` form.
+    definition: &'a [u8],
 }
 
-/// The payload as read.
+/// The payload as read, borrowing the compiled hunt's bytes (megabytes on a large hunt).
 #[derive(Deserialize)]
-struct Payload {
+struct Payload<'a> {
     core: String,
     hunt: String,
     live: Board,
@@ -159,13 +162,15 @@ struct Payload {
     commands: Vec<(u128, CommandUse)>,
     revealed: bool,
     frozen: Option<Board>,
+    #[serde(borrow)]
+    definition: &'a [u8],
 }
 
 impl HuntState {
-    /// The state's derived data as snapshot bytes (the `state::snapshot` module docs say what it holds): compact,
-    /// deterministic, checksummed. Neither the secret, the compiled hunt nor the standings
-    /// are included; the frozen board is, since its events cannot be told apart later
-    /// without replaying.
+    /// The state's derived data as snapshot bytes (the `state::snapshot` module docs say what
+    /// it holds): compact, deterministic, checksummed. The compiled hunt is included; neither
+    /// the secret nor the standings are; the frozen board is, since its events cannot be told
+    /// apart later without replaying.
     ///
     /// Takes time in proportion to the state (keys are sorted): encode a published snapshot
     /// off the hot path.
@@ -182,6 +187,7 @@ impl HuntState {
             .map(|(k, u)| (IdempotencyKey::from(*k).0, *u))
             .collect();
         commands.sort_unstable_by_key(|(k, _)| *k);
+        let definition = crate::definition::compiled::encode(&self.hunt);
         let payload = PayloadRef {
             core: CORE_VERSION,
             hunt: self.hunt.id.as_str(),
@@ -190,8 +196,10 @@ impl HuntState {
             commands,
             revealed: self.revealed,
             frozen: self.frozen.as_deref().map(HuntState::board_ref),
+            definition: &definition,
         };
-        let mut bytes = Vec::with_capacity(MAGIC.len() + 4 + self.keys.len() * 24 + 4096);
+        let mut bytes =
+            Vec::with_capacity(MAGIC.len() + 4 + self.keys.len() * 24 + definition.len() + 4096);
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&FORMAT.to_le_bytes());
         let mut bytes = postcard::to_extend(&payload, bytes)
@@ -236,7 +244,37 @@ impl HuntState {
         secret: Option<Secret>,
         bytes: &[u8],
     ) -> Result<HuntState, SnapshotError> {
+        Self::from_payload(hunt, secret, open(bytes)?)
+    }
+
+    /// The state that [`encode_snapshot`](Self::encode_snapshot) wrote into `bytes`, with the
+    /// compiled hunt the snapshot carries (so no definition is parsed), and its `secret`
+    /// (required when the hunt has sealed answers). Checks as
+    /// [`decode_snapshot`](Self::decode_snapshot) does.
+    ///
+    /// The hunt is the one the state was derived with: that it is the one compiled from the
+    /// definition the caller means is the caller's to check, as the engine does with the
+    /// [`Checkpoint`](crate::store::Checkpoint)'s definition digest.
+    pub fn decode_snapshot_compiled(
+        secret: Option<Secret>,
+        bytes: &[u8],
+    ) -> Result<HuntState, SnapshotError> {
         let payload = open(bytes)?;
+        if payload.core != CORE_VERSION {
+            return Err(SnapshotError::CoreVersion {
+                found: payload.core,
+            });
+        }
+        let hunt = crate::definition::compiled::decode(payload.definition)
+            .map_err(|e| SnapshotError::Decode(format!("the compiled hunt: {e}")))?;
+        Self::from_payload(Arc::new(hunt), secret, payload)
+    }
+
+    fn from_payload(
+        hunt: Arc<Hunt>,
+        secret: Option<Secret>,
+        payload: Payload<'_>,
+    ) -> Result<HuntState, SnapshotError> {
         if payload.core != CORE_VERSION {
             return Err(SnapshotError::CoreVersion {
                 found: payload.core,
@@ -328,7 +366,7 @@ impl HuntState {
 }
 
 /// Checks the frame of `bytes` and decodes the payload.
-fn open(bytes: &[u8]) -> Result<Payload, SnapshotError> {
+fn open(bytes: &[u8]) -> Result<Payload<'_>, SnapshotError> {
     let header = MAGIC.len() + 4;
     if bytes.len() < header + CHECKSUM_LEN || !bytes.starts_with(MAGIC) {
         return Err(SnapshotError::NotASnapshot);
@@ -346,7 +384,7 @@ fn open(bytes: &[u8]) -> Result<Payload, SnapshotError> {
     if Sha256::digest(body).as_slice() != checksum {
         return Err(SnapshotError::Checksum);
     }
-    match postcard::take_from_bytes::<Payload>(&body[header..]) {
+    match postcard::take_from_bytes::<Payload<'_>>(&body[header..]) {
         Ok((payload, [])) => Ok(payload),
         Ok((_, rest)) => Err(SnapshotError::Decode(format!(
             "{} bytes left over after the payload",
@@ -596,6 +634,15 @@ mod tests {
             bytes,
             "encoding is deterministic"
         );
+        // With the compiled hunt it carries instead of one given.
+        let compiled =
+            HuntState::decode_snapshot_compiled(None, &bytes).expect("it carries its hunt");
+        check_equal(&compiled, &state);
+        assert_eq!(
+            compiled.hunt().challenges.len(),
+            state.hunt().challenges.len()
+        );
+        assert_eq!(compiled.encode_snapshot(), bytes);
     }
 
     #[test]
@@ -627,7 +674,7 @@ mod tests {
             (FORMAT, hex::encode(Sha256::digest(&version_free))),
             (
                 FORMAT,
-                "fab9cc3d3d619019697e34f35eb4e91d16054f77355658aba6e5f234d5140711".to_owned()
+                "f326e9f9f4a37a6f27ca4d4680a31ed6889ffea2d37508e5209ab822c6f27171".to_owned()
             )
         );
     }
@@ -725,6 +772,7 @@ mod tests {
             commands: Vec::new(),
             revealed: false,
             frozen: None,
+            definition: &[],
         };
         let foreign = frame(&postcard::to_stdvec(&payload).unwrap());
         assert_eq!(
@@ -742,11 +790,28 @@ mod tests {
             commands: Vec::new(),
             revealed: false,
             frozen: None,
+            definition: &[],
         };
         let dangling = frame(&postcard::to_stdvec(&payload).unwrap());
         assert!(matches!(
             HuntState::decode_snapshot(state.hunt().clone(), None, &dangling),
             Err(SnapshotError::Inconsistent(_))
+        ));
+        // A compiled hunt that does not decode.
+        let payload = PayloadRef {
+            core: CORE_VERSION,
+            hunt: "snap",
+            live: empty(0),
+            keys: Vec::new(),
+            commands: Vec::new(),
+            revealed: false,
+            frozen: None,
+            definition: b"not a hunt",
+        };
+        let garbled = frame(&postcard::to_stdvec(&payload).unwrap());
+        assert!(matches!(
+            HuntState::decode_snapshot_compiled(None, &garbled),
+            Err(SnapshotError::Decode(_))
         ));
     }
 }

@@ -12,6 +12,12 @@
 //! - appends are **conditional** on the log's end, so two writers never both extend the log
 //!   from the same position: the loser gets [`StoreError::Conflict`], catches up and decides
 //!   again;
+//! - writers that conflict **take turns** ([`Store::take_turn`], in stores that several
+//!   processes share): a conflict is safe but not fair, since the writer that just won
+//!   knows the end and decides its next batch while the loser is still reading, so the
+//!   loser can lose every race. After a conflict the engine appends under a [`Turn`] (read
+//!   the end, decide, append, with every other writer's append held back meanwhile), and
+//!   turns queue in order, so processes alternate instead of one starving;
 //! - a failed append says whether it wrote nothing ([`StoreError::Unavailable`]) or may
 //!   have written everything ([`StoreError::OutcomeUnknown`]); never part of a batch. The
 //!   engine resolves the second case by reading the log at the position it appended at and
@@ -36,10 +42,12 @@
 mod checkpoint;
 mod error;
 mod memory;
+mod turn;
 
 pub use checkpoint::{Checkpoint, Digest};
 pub use error::StoreError;
 pub use memory::{HeldAppend, MemoryStore};
+pub use turn::Turn;
 
 use async_trait::async_trait;
 use sha2::{Digest as _, Sha256};
@@ -97,6 +105,27 @@ pub trait Store: Send + Sync + 'static {
         expected: u64,
         events: &[Event],
     ) -> Result<u64, StoreError>;
+
+    /// Takes a turn at appending to the log of `hunt`: waits until no other writer holds
+    /// one, and returns it (see [`Turn`]). While it is held, appends of other writers to the
+    /// hunt do not land, so the end read under the turn is the one its append finds, and
+    /// writers of several processes that take turns alternate instead of racing.
+    ///
+    /// `Ok(None)` (the default) when the store has no turns: the caller appends as usual,
+    /// and a conflict tells it to catch up and decide again. Stores that several processes
+    /// share implement it; a store used by one process has nobody to be fair to but the
+    /// engines in it, which a conflict costs one catch-up each. Turns are for contended
+    /// logs: a turn costs round trips a plain append does not, so the engine takes them only
+    /// after a conflict (see [`Engine`](crate::engine::Engine)).
+    ///
+    /// Failing, or dropping the future, leaves no turn held.
+    async fn take_turn<'s>(
+        &'s self,
+        hunt: &HuntId,
+    ) -> Result<Option<Box<dyn Turn + 's>>, StoreError> {
+        let _ = hunt;
+        Ok(None)
+    }
 
     /// Reads up to `limit` events of `hunt` with positions greater than `after`, in position
     /// order, without gaps. An unknown hunt has an empty log.

@@ -157,6 +157,19 @@ async fn reopening_from_a_checkpoint_equals_a_full_replay() {
     );
     assert!(opened.ignored.is_none());
     check_equals_replay(&store, &again.snapshot()).await;
+    // The compiled hunt came from the checkpoint, and is the one the definition compiles to.
+    assert!(opened.compiled_from_checkpoint, "{opened:?}");
+    assert!(!engine.opened().compiled_from_checkpoint);
+    let fresh = hunt_core::definition::load(HUNT).expect("the hunt loads");
+    let decoded = again.snapshot().hunt().clone();
+    assert_eq!(
+        format!("{:?}", decoded.challenges),
+        format!("{:?}", fresh.challenges)
+    );
+    assert_eq!(decoded.by_slug.len(), fresh.by_slug.len());
+    let log = store.read(&hunt_id(), 0, usize::MAX).await.expect("reads");
+    let replayed = HuntState::replay(Arc::new(fresh), None, &log).expect("replays");
+    assert_eq!(again.snapshot().standings(), replayed.standings());
 
     // More events after the checkpoint are caught up; then the reopened engine goes on.
     play(&engine, 15, 4, 2).await;
@@ -209,6 +222,7 @@ async fn check_ignored(
     let engine = reopen(store).await;
     let opened = engine.opened();
     assert_eq!(opened.checkpoint, None, "{opened:?}");
+    assert!(!opened.compiled_from_checkpoint, "{opened:?}");
     assert_eq!(opened.replayed, engine.snapshot().seq());
     let ignored = opened.ignored.as_ref().expect("a reason");
     assert!(reason(ignored), "ignored for the wrong reason: {ignored:?}");

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use hunt_core::engine::Engine;
 use hunt_core::event::{Event, JudgedAs};
-use hunt_core::state::Outcome;
+use hunt_core::state::{CommandError, Outcome};
 use hunt_core::store::{MemoryStore, Store};
 use hunt_core::{Command, IdempotencyKey, Span, TeamId, Verdict};
 use proptest::prelude::*;
@@ -141,6 +141,13 @@ proptest! {
                     answer = Some(engine.execute_with_key(command.clone(), key, now).await);
                     tries += 1;
                 }
+                if let Some(Err(hunt_core::engine::EngineError::Command(CommandError::UnknownTeam(team)))) = answer {
+                    // Refused as unknown only if no engine has registered the team: a stale
+                    // engine reads the log before refusing.
+                    let log = store.read(&hunt.id, 0, usize::MAX).await.unwrap();
+                    let registered = log.iter().any(|r| matches!(r.event, Event::TeamRegistered { team: t, .. } if t == team));
+                    assert!(!registered, "command {i} was refused for the unknown team {team:?}, which the log holds");
+                }
                 if let Some(Ok(outcome)) = answer {
                     answers.entry(key).or_insert(outcome);
                 }
@@ -193,4 +200,66 @@ proptest! {
             }
         });
     }
+}
+
+/// An engine that has not read another's registration yet still judges the new team's
+/// submission (it reads the log once before refusing a team it does not know), and still
+/// refuses a team nobody registered.
+#[tokio::test]
+async fn a_stale_engine_reads_the_log_before_refusing_an_unknown_team() {
+    let source = r#"
+        id = "stale"
+        title = "Stale"
+        start = 2026-11-28T09:00:00Z
+        end = 2026-11-28T21:00:00Z
+
+        [[challenge]]
+        id = "c0"
+        title = "Zero"
+        points = 100
+        answers = ["anchor"]
+    "#;
+    let now = hunt_core::Timestamp::parse_rfc3339("2026-11-28T10:00:00Z").unwrap();
+    let store = MemoryStore::new();
+    let first = Engine::create(Arc::new(store.clone()), source, None)
+        .await
+        .unwrap();
+    let hunt = first.hunt_id().clone();
+    let stale = Engine::open(Arc::new(store.clone()), &hunt, None)
+        .await
+        .unwrap();
+    let team = first.register("Sea Otters", None, now).await.unwrap();
+    assert!(
+        stale.snapshot().team(team).is_none(),
+        "the second engine is behind"
+    );
+
+    let verdict = stale
+        .submit(team, "c0", "anchor", IdempotencyKey(1), now)
+        .await
+        .expect("the stale engine catches up and judges the submission");
+    assert_eq!(
+        verdict,
+        Verdict::Correct {
+            points: 100,
+            first_solve: true
+        }
+    );
+    stale
+        .adjust(team, 5, "bonus", IdempotencyKey(2), now)
+        .await
+        .expect("admin commands naming the team are decided too");
+
+    let nobody = TeamId(7);
+    let refused = stale
+        .submit(nobody, "c0", "anchor", IdempotencyKey(3), now)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(hunt_core::engine::EngineError::Command(CommandError::UnknownTeam(t))) if t == nobody
+        ),
+        "a team nobody registered is refused: {refused:?}"
+    );
+    assert_eq!(store.read(&hunt, 0, usize::MAX).await.unwrap().len(), 3);
 }

@@ -14,3 +14,4 @@ mod naive;
 mod processes;
 mod proxy;
 mod support;
+mod turns;

@@ -1,13 +1,14 @@
 //! A loopback TCP proxy between the store and PostgreSQL that cuts connections where a
-//! commit's answer is in flight: right after it forwards the `Sync` that ends an append
-//! (the server then commits, and its answer is lost), or just before (the server never
-//! commits). Both directions are closed at once, as a network failure would.
+//! commit's answer is in flight: right after it forwards the message that commits an
+//! append (the server then commits, and its answer is lost), or just before (the server
+//! never commits). Both directions are closed at once, as a network failure would.
 //!
 //! It reads the frontend protocol: the untyped startup messages, then typed messages (one
 //! type byte, a 4-byte length). An append is recognised by its statement: sqlx prepares it
 //! once per connection (`Parse`, whose text holds `INSERT INTO events`) and then binds that
 //! statement by name (`Bind`) and ends each execution with `Sync`, which in autocommit is
-//! where PostgreSQL commits.
+//! where PostgreSQL commits. An append in a transaction (a turn: `BEGIN`, the locks, the
+//! append, `COMMIT`) commits at its `COMMIT` instead, which is then the message cut around.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,11 +28,11 @@ const GSSENC_REQUEST: u32 = 80_877_104;
 pub struct Counts {
     /// Whether appends are being cut.
     armed: AtomicBool,
-    /// Appends seen (their `Sync`), armed or not.
+    /// Appends seen (their `Sync`, or their transaction's `COMMIT`), armed or not.
     pub appends: AtomicU64,
-    /// Connections cut right after an append's `Sync` was forwarded.
+    /// Connections cut right after an append's commit point was forwarded.
     pub cut_after: AtomicU64,
-    /// Connections cut right before an append's `Sync` was forwarded.
+    /// Connections cut right before an append's commit point was forwarded.
     pub cut_before: AtomicU64,
 }
 
@@ -96,10 +97,43 @@ enum Action {
 struct Frontend {
     buffer: Vec<u8>,
     started: bool,
-    /// Prepared statements by name: whether each is an append.
-    statements: HashMap<Vec<u8>, bool>,
-    /// Whether the last `Bind` bound an append.
-    bound_append: bool,
+    /// Prepared statements by name: what each is.
+    statements: HashMap<Vec<u8>, Kind>,
+    /// What the last `Bind` bound.
+    bound: Kind,
+    /// Inside a transaction (after `BEGIN`, before `COMMIT` or `ROLLBACK`).
+    in_transaction: bool,
+    /// An append was executed in the open transaction: its `COMMIT` commits it.
+    appended: bool,
+}
+
+/// What a statement does, as far as the proxy cares.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    #[default]
+    Other,
+    Begin,
+    Append,
+    Commit,
+    Rollback,
+}
+
+impl Kind {
+    fn of(query: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(query);
+        let text = text.trim().to_ascii_uppercase();
+        if text.contains("INSERT INTO EVENTS") {
+            Self::Append
+        } else if text.starts_with("BEGIN") {
+            Self::Begin
+        } else if text.starts_with("COMMIT") {
+            Self::Commit
+        } else if text.starts_with("ROLLBACK") {
+            Self::Rollback
+        } else {
+            Self::Other
+        }
+    }
 }
 
 impl Frontend {
@@ -124,40 +158,62 @@ impl Frontend {
         Some(message)
     }
 
-    /// Notes what `message` does, and whether this one is an append's `Sync` to cut.
+    /// Notes what `message` does, and whether this one is an append's commit point to cut.
     fn inspect(&mut self, message: &[u8], counts: &Counts) -> Action {
         if message.len() < 5 || !self.started {
             return Action::Forward;
         }
         let body = &message[5..];
         let mut strings = body.split(|b| *b == 0);
-        match message[0] {
+        let executed = match message[0] {
             b'P' => {
                 let name = strings.next().unwrap_or_default().to_vec();
                 let query = strings.next().unwrap_or_default();
-                let append = query
-                    .windows(b"INSERT INTO events".len())
-                    .any(|w| w == b"INSERT INTO events");
-                self.statements.insert(name, append);
+                self.statements.insert(name, Kind::of(query));
+                Kind::Other
             }
             b'B' => {
                 let _portal = strings.next();
                 let statement = strings.next().unwrap_or_default();
-                self.bound_append = self.statements.get(statement).copied().unwrap_or(false);
+                self.bound = self.statements.get(statement).copied().unwrap_or_default();
+                Kind::Other
             }
-            b'S' if self.bound_append => {
-                self.bound_append = false;
-                let seen = counts.appends.fetch_add(1, Ordering::Relaxed);
-                // Every other append is cut, three in four of those after the Sync.
-                if counts.armed.load(Ordering::Relaxed) && seen.is_multiple_of(2) {
-                    return if (seen / 2) % 4 == 3 {
-                        Action::CutBefore
-                    } else {
-                        Action::CutAfter
-                    };
-                }
+            b'S' => std::mem::take(&mut self.bound),
+            // A simple query (sqlx sends `BEGIN` and `COMMIT` so).
+            b'Q' => Kind::of(strings.next().unwrap_or_default()),
+            _ => Kind::Other,
+        };
+        let commits_an_append = match executed {
+            Kind::Begin => {
+                self.in_transaction = true;
+                false
             }
-            _ => {}
+            Kind::Append if self.in_transaction => {
+                self.appended = true;
+                false
+            }
+            Kind::Append => true,
+            Kind::Commit => {
+                let appended = self.appended;
+                (self.in_transaction, self.appended) = (false, false);
+                appended
+            }
+            Kind::Rollback => {
+                (self.in_transaction, self.appended) = (false, false);
+                false
+            }
+            Kind::Other => false,
+        };
+        if commits_an_append {
+            let seen = counts.appends.fetch_add(1, Ordering::Relaxed);
+            // Every other append is cut, three in four of those after the commit point.
+            if counts.armed.load(Ordering::Relaxed) && seen.is_multiple_of(2) {
+                return if (seen / 2) % 4 == 3 {
+                    Action::CutBefore
+                } else {
+                    Action::CutAfter
+                };
+            }
         }
         Action::Forward
     }

@@ -392,6 +392,76 @@ mod tests {
     }
 
     #[test]
+    fn ticks_fall_on_round_steps_five_to_eight_of_them() {
+        // (axis length, step chosen)
+        for (length, step) in [
+            (7 * MINUTE, MINUTE),
+            (20 * MINUTE, 5 * MINUTE),
+            (60 * MINUTE, 10 * MINUTE),
+            (90 * MINUTE, 15 * MINUTE),
+            (3 * HOUR, 30 * MINUTE),
+            (5 * HOUR, HOUR),
+            (12 * HOUR, 2 * HOUR),
+            (20 * HOUR, 3 * HOUR),
+            (36 * HOUR, 6 * HOUR),
+            (3 * DAY, 12 * HOUR),
+            (5 * DAY, DAY),
+            (10 * DAY, 2 * DAY),
+            (30 * DAY, 7 * DAY),
+            (365 * DAY, 56 * DAY),
+        ] {
+            assert_eq!(tick_step(length), step, "{length} ms");
+        }
+        // A 12-hour hunt from 09:00: ticks at 10:00, 12:00, … 20:00, labelled as such.
+        let axis = TimeAxis::new(
+            at("2026-11-28T09:00:00Z"),
+            at("2026-11-28T21:00:00Z"),
+            at("2027-01-01T00:00:00Z"),
+        );
+        let labels: Vec<String> = axis
+            .ticks()
+            .into_iter()
+            .map(|ms| clock_label(ms, false, axis.step))
+            .collect();
+        assert_eq!(
+            labels,
+            ["10:00", "12:00", "14:00", "16:00", "18:00", "20:00"]
+        );
+        // Now, before the end, ends the axis; before the start, it does not.
+        let early = TimeAxis::new(
+            at("2026-11-28T09:00:00Z"),
+            at("2026-11-28T21:00:00Z"),
+            at("2026-11-28T10:20:00Z"),
+        );
+        assert_eq!(
+            (early.end, early.step),
+            (at("2026-11-28T10:20:00Z").as_millis(), 15 * MINUTE)
+        );
+        let before = TimeAxis::new(
+            at("2026-11-28T09:00:00Z"),
+            at("2026-11-28T21:00:00Z"),
+            at("2026-11-27T00:00:00Z"),
+        );
+        assert_eq!(before.end, at("2026-11-28T21:00:00Z").as_millis());
+        // Steps of days are labelled by the day; longer hunts show the day with the time.
+        assert_eq!(
+            clock_label(at("2026-11-28T00:00:00Z").as_millis(), true, DAY),
+            "Nov 28"
+        );
+        assert_eq!(
+            clock_label(at("2026-11-28T06:00:00Z").as_millis(), true, 6 * HOUR),
+            "Nov 28 06:00"
+        );
+        assert_eq!(shortened("Sea Otters"), "Sea Otters");
+        assert_eq!(
+            shortened("The Extraordinarily Long Team Name")
+                .chars()
+                .count(),
+            LEGEND_NAME_CHARS
+        );
+    }
+
+    #[test]
     fn series_follow_the_core_timelines_live_and_frozen() {
         let hunt = hunt_core::definition::load(HUNT).expect("the sample loads");
         let mut state = HuntState::new(Arc::new(hunt), None).expect("no sealed answers");

@@ -21,6 +21,11 @@ use crate::failure::Failure;
 /// Events replayed on open beyond which a command saves a checkpoint of the state.
 pub const CHECKPOINT_AFTER: u64 = 10_000;
 
+/// Challenges from which a command that had to compile the definition at open saves a
+/// checkpoint, which carries the compiled hunt: a 100,000-challenge definition takes about a
+/// second to parse and validate, opening from the checkpoint a tenth of that.
+pub const CHECKPOINT_CHALLENGES: usize = 1_000;
+
 /// The store directory used when `--data` is not given.
 pub const DEFAULT_DATA: &str = "hunt-data";
 
@@ -242,14 +247,18 @@ impl Selection {
 
     /// Opens the engine of the selected hunt: loads its definition and its verified
     /// checkpoint, and replays the log after it (or all of it). When it had to replay more
-    /// than [`CHECKPOINT_AFTER`] events, it saves a new checkpoint before going on, so the
+    /// than [`CHECKPOINT_AFTER`] events, or to compile a definition of at least
+    /// [`CHECKPOINT_CHALLENGES`] challenges, it saves a new checkpoint before going on, so the
     /// next command opens fast. A failed checkpoint costs speed, never correctness, so it is
-    /// not an error.
+    /// not an error (and an empty log has no checkpoint).
     pub async fn open_engine(&self) -> Result<Engine, Failure> {
         let store = self.open_store(Create::Never).await?;
         let hunt = self.hunt_id(&*store).await?;
         let engine = Engine::open(store, &hunt, secret()).await?;
-        if engine.opened().replayed >= CHECKPOINT_AFTER {
+        let opened = engine.opened();
+        let compiled_large = !opened.compiled_from_checkpoint
+            && engine.snapshot().hunt().challenges.len() >= CHECKPOINT_CHALLENGES;
+        if opened.replayed >= CHECKPOINT_AFTER || compiled_large {
             let _ = engine.checkpoint().await;
         }
         Ok(engine)

@@ -376,6 +376,27 @@ impl Events {
         }
     }
 
+    /// Events up to the first board for which `wanted` holds (a stream shows the state it
+    /// has learned, which may trail an acknowledged command by a moment: a board of the
+    /// state before it can come first), within `wait`.
+    #[track_caller]
+    pub fn until_board(
+        &mut self,
+        wanted: impl Fn(&serde_json::Value) -> bool,
+        wait: Duration,
+    ) -> Vec<Event> {
+        let deadline = Instant::now() + wait;
+        let mut seen = Vec::new();
+        while let Some(event) = self.next(deadline.saturating_duration_since(Instant::now())) {
+            let done = event.name == "board" && wanted(&event.json());
+            seen.push(event);
+            if done {
+                return seen;
+            }
+        }
+        panic!("no such board within {wait:?}; got {seen:#?}");
+    }
+
     /// Events until one named `name` (returned with those before it), within `wait`.
     #[track_caller]
     pub fn until(&mut self, name: &str, wait: Duration) -> Vec<Event> {

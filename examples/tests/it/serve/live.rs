@@ -189,7 +189,7 @@ fn streams_deliver_solves_and_resume_where_they_left_off() {
         assert_eq!(server.post_json("/api/submit", Some(&b), &body).status, 200);
     }
     let mut resumed = server.events("/events", None, left_at);
-    let seen = resumed.until("board", WAIT);
+    let seen = resumed.until_board(|b| b["rows"][0]["score"] == 155, WAIT);
     let missed: Vec<_> = seen.iter().filter(|e| e.name == "first_blood").collect();
     assert_eq!(missed.len(), 1, "{seen:#?}");
     assert_eq!(missed[0].json()["team_name"], "Null Pointers");
@@ -367,7 +367,7 @@ fn two_services_on_one_postgres_share_the_live_board() {
     let body = r#"{"challenge":"door","answer":"hello","id":"one"}"#;
     let verdict = first.post_json("/api/submit", Some(&a), body).json();
     assert_eq!(verdict["words"], "Correct! +110 points, first blood");
-    let moved = board.until("board", WAIT);
+    let moved = board.until_board(|b| b["rows"][0]["score"] == 110, WAIT);
     let moved = moved.last().expect("a board").json();
     assert_eq!(moved["rows"][0]["name"], "Sea Otters", "{moved}");
     assert_eq!(moved["rows"][0]["score"], 110, "{moved}");

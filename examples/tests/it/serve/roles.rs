@@ -194,7 +194,7 @@ fn every_route_with_every_role_shows_only_what_the_role_may_see() {
     let board = server.get("/api/board", None).json();
     assert_eq!(board["frozen"], false);
     assert_eq!(score_of(&board, "rows", "Null Pointers"), 55);
-    let after = events.until("board", Duration::from_secs(30));
+    let after = events.until_board(|b| b["frozen"] == false, Duration::from_secs(30));
     let last = after.last().expect("a board event").json();
     assert_eq!(last["frozen"], false);
     assert_eq!(score_of(&last, "rows", "Null Pointers"), 55);
