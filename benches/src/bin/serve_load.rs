@@ -2,7 +2,11 @@
 //! over loopback, opens many SSE clients on the public stream and has teams submit a mix of
 //! right, wrong and repeated answers, then reports submissions per second, submit latency,
 //! the delay from an acknowledged solve to its arrival at SSE clients, and memory per SSE
-//! client.
+//! client. With `SERVE_LOAD_PG=postgres://…` it runs two services on a fresh schema of that
+//! server instead, submissions going to one and the SSE clients following the other, so the
+//! delay is the one across processes. `SERVE_LOAD_BOARD_INTERVAL=MS` sets the services'
+//! `--board-interval` (default 250: a stream sends at most four boards a second, and first
+//! bloods wait for the next board).
 //!
 //! `cargo run --release -p benches --bin serve_load -- HUNT_BINARY [SSE_CLIENTS] [TEAMS]
 //! [SECONDS]` (defaults 5000, 500, 20). Both processes need more open files than the usual
@@ -114,10 +118,25 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     }
     let path = dir.path().join("load.toml");
     std::fs::write(&path, file).expect("hunt file");
+    // On PostgreSQL (SERVE_LOAD_PG names the server), two services share a fresh schema:
+    // teams submit to the first and the SSE clients follow the second, so the delay below is
+    // the one across processes. On sled, one service does both.
+    let pg = std::env::var("SERVE_LOAD_PG").ok();
+    let store: Vec<String> = match &pg {
+        Some(url) => vec![
+            "--store".to_owned(),
+            url.clone(),
+            "--schema".to_owned(),
+            format!("serve_load_{}", std::process::id()),
+        ],
+        None => vec![
+            "--data".to_owned(),
+            data.to_str().expect("UTF-8").to_owned(),
+        ],
+    };
     let cli = |args: &[&str]| {
         let out = std::process::Command::new(&hunt)
-            .arg("--data")
-            .arg(&data)
+            .args(&store)
             .args(args)
             .output()
             .expect("hunt runs");
@@ -131,30 +150,16 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
         .and_then(|r| r.split_whitespace().next())
         .expect("a token")
         .to_owned();
-    let mut server = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -n \"$(ulimit -Hn)\"; exec \"$0\" \"$@\"")
-        .arg(&hunt)
-        .arg("--data")
-        .arg(&data)
-        .args(["serve", "--listen", "127.0.0.1:0", "--rate", "0"])
-        .env("HUNT_LOG", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("hunt serve starts");
-    let pid = server.id().expect("a pid");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .await
-        .expect("the address");
-    let addr: String = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .expect("an address")
-        .to_owned();
+    let mut services = Vec::new();
+    for _ in 0..if pg.is_some() { 2 } else { 1 } {
+        services.push(start_service(&hunt, &store, &admin).await);
+    }
+    let addr = services[0].1.clone();
+    let watched = services.last().expect("a service");
+    let (pid, watched_addr) = (watched.0.id().expect("a pid"), watched.1.clone());
+    if pg.is_some() {
+        println!("2 services on PostgreSQL: submissions to {addr}, SSE clients on {watched_addr}");
+    }
 
     // Teams, registered through the admin API.
     let mut tokens = Vec::new();
@@ -177,7 +182,7 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     let mut readers = Vec::new();
     let mut opened = 0;
     for i in 0..sse {
-        let Ok(stream) = TcpStream::connect(&addr).await else {
+        let Ok(stream) = TcpStream::connect(&watched_addr).await else {
             continue;
         };
         opened += 1;
@@ -299,7 +304,49 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     for r in readers {
         r.abort();
     }
-    let _ = server.kill().await;
+    for (mut service, _) in services {
+        let _ = service.kill().await;
+    }
+}
+
+/// The services' `--board-interval` (least milliseconds between two boards on a stream):
+/// `SERVE_LOAD_BOARD_INTERVAL`, else the service's default of 250.
+fn board_interval() -> String {
+    std::env::var("SERVE_LOAD_BOARD_INTERVAL").unwrap_or_else(|_| "250".to_owned())
+}
+
+/// Starts `hunt serve` on `store` with the admin token `admin`, its open-files limit raised;
+/// returns it and the address it listens on.
+async fn start_service(
+    hunt: &str,
+    store: &[String],
+    admin: &str,
+) -> (tokio::process::Child, String) {
+    let mut server = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n \"$(ulimit -Hn)\"; exec \"$0\" \"$@\"")
+        .arg(hunt)
+        .args(store)
+        .args(["serve", "--listen", "127.0.0.1:0", "--rate", "0"])
+        .args(["--board-interval", &board_interval()])
+        .env("HUNT_LOG", "warn")
+        .env("HUNT_ADMIN_TOKEN", admin)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("hunt serve starts");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .await
+        .expect("the address");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .expect("an address")
+        .to_owned();
+    (server, addr)
 }
 
 /// The keys of the first acknowledged solve of each challenge.
