@@ -253,19 +253,25 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     latencies.sort();
     let acks = acks.lock().expect("unpoisoned").clone();
     let mut delays: Vec<Duration> = Vec::new();
-    let firsts = first_solves(&acks);
+    // Which team solved a challenge first is the log's order, not the order the
+    // acknowledgements arrived in (concurrent solves share a batch): a client misses a
+    // first blood only when it saw no announcement at all for a challenge somebody solved.
+    let solved = solved_challenges(&acks);
     let mut missing = 0usize;
     for sample in &arrivals {
         let seen: HashMap<String, Instant> =
             sample.lock().expect("unpoisoned").iter().cloned().collect();
-        for (key, ack) in &acks {
-            // Only first bloods are announced: the first solve of each challenge.
-            match seen.get(key) {
-                Some(at) => delays.push(at.saturating_duration_since(*ack)),
-                None if firsts.contains(key) => missing += 1,
-                None => {}
+        for (key, at) in &seen {
+            if let Some(ack) = acks.get(key) {
+                delays.push(at.saturating_duration_since(*ack));
             }
         }
+        let announced: std::collections::HashSet<&str> =
+            seen.keys().filter_map(|k| k.split('|').nth(1)).collect();
+        missing += solved
+            .iter()
+            .filter(|c| !announced.contains(c.as_str()))
+            .count();
     }
     delays.sort();
     let pct = |v: &[Duration], p: f64| {
@@ -349,17 +355,12 @@ async fn start_service(
     (server, addr)
 }
 
-/// The keys of the first acknowledged solve of each challenge.
-fn first_solves(acks: &HashMap<String, Instant>) -> std::collections::HashSet<String> {
-    let mut first: HashMap<&str, (&String, Instant)> = HashMap::new();
-    for (key, at) in acks {
-        let challenge = key.split('|').nth(1).unwrap_or("");
-        let entry = first.entry(challenge).or_insert((key, *at));
-        if *at < entry.1 {
-            *entry = (key, *at);
-        }
-    }
-    first.into_values().map(|(key, _)| key.clone()).collect()
+/// The challenges somebody solved, from the acknowledgements' keys (`team|challenge`).
+fn solved_challenges(acks: &HashMap<String, Instant>) -> std::collections::HashSet<String> {
+    acks.keys()
+        .filter_map(|key| key.split('|').nth(1))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The resident memory of process `pid`, in KiB.

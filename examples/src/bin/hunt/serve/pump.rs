@@ -5,7 +5,7 @@
 //! not 5,000. Entries go out on a broadcast channel; a stream that falls behind it gets a
 //! full snapshot instead of the entries it missed (see `sse.rs`).
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use hunt_core::engine::Engine;
@@ -19,9 +19,6 @@ use tokio::sync::{broadcast, watch};
 use super::metrics::Metrics;
 use super::tokens::TeamIndex;
 use crate::failure::Failure;
-
-/// Solves remembered for streams that resume; one further behind gets a snapshot only.
-pub const SOLVES_KEPT: usize = 1_000;
 
 /// Entries broadcast to live streams that a slow stream may lag behind by.
 pub const CHANNEL: usize = 1_024;
@@ -50,7 +47,8 @@ pub struct Solve {
     pub first_blood: bool,
 }
 
-/// The latest solves, and which challenges were solved at all (for first bloods).
+/// Every first blood so far (at most one per challenge, so all are kept: a stream that fell
+/// behind, or resumes, announces every one it missed), and which challenges were solved.
 #[derive(Debug, Default)]
 pub struct SolveLog {
     inner: Mutex<Solves>,
@@ -62,7 +60,8 @@ pub struct SolveLog {
 
 #[derive(Debug, Default)]
 struct Solves {
-    recent: VecDeque<Solve>,
+    /// In log order.
+    first_bloods: Vec<Solve>,
     solved: HashSet<String>,
 }
 
@@ -91,16 +90,14 @@ impl SolveLog {
                 .hunt()
                 .challenge_by_slug(challenge)
                 .map_or_else(|| challenge.clone(), |c| c.title.clone());
-            let first_blood = inner.solved.insert(challenge.clone());
-            inner.recent.push_back(Solve {
-                seq: recorded.seq,
-                team: *team,
-                team_name: info.name.clone(),
-                challenge: title,
-                first_blood,
-            });
-            if inner.recent.len() > SOLVES_KEPT {
-                inner.recent.pop_front();
+            if inner.solved.insert(challenge.clone()) {
+                inner.first_bloods.push(Solve {
+                    seq: recorded.seq,
+                    team: *team,
+                    team_name: info.name.clone(),
+                    challenge: title,
+                    first_blood: true,
+                });
             }
         }
     }
@@ -115,23 +112,13 @@ impl SolveLog {
         *self.state.lock().unwrap_or_else(|e| e.into_inner()) = Some(state);
     }
 
-    /// The solves at positions in `(after, upto]`, or `None` if some of them are no longer
-    /// remembered (the caller then shows a snapshot only).
-    pub fn between(&self, after: u64, upto: u64) -> Option<Vec<Solve>> {
+    /// The first bloods at positions in `(after, upto]`.
+    pub fn first_bloods_between(&self, after: u64, upto: u64) -> Vec<Solve> {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let forgotten = inner.recent.len() == SOLVES_KEPT
-            && inner.recent.front().is_some_and(|s| s.seq > after + 1);
-        if forgotten {
-            return None;
-        }
-        Some(
-            inner
-                .recent
-                .iter()
-                .filter(|s| s.seq > after && s.seq <= upto)
-                .cloned()
-                .collect(),
-        )
+        let all = &inner.first_bloods;
+        let from = all.partition_point(|s| s.seq <= after);
+        let to = all.partition_point(|s| s.seq <= upto);
+        all[from..to.max(from)].to_vec()
     }
 }
 
@@ -203,4 +190,67 @@ async fn read(
     let mut events = crate::store::read_log(store, hunt, after).await?;
     events.retain(|recorded| recorded.seq <= upto);
     Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hunt_core::{IdempotencyKey, Timestamp};
+
+    /// A stream that falls behind by more solves than any window of recent ones still gets
+    /// every first blood it missed: they were lost for it when only the last 1,000 solves
+    /// were kept.
+    #[test]
+    fn every_first_blood_is_kept_however_many_solves_follow() {
+        let source = "id = \"t\"\ntitle = \"T\"\nstart = 2026-11-28T09:00:00Z\n\
+                      end = 2026-11-28T21:00:00Z\n\n[[challenge]]\nid = \"a\"\ntitle = \"A\"\n\
+                      points = 1\nanswers = [\"x\"]\n\n[[challenge]]\nid = \"b\"\n\
+                      title = \"B\"\npoints = 1\nanswers = [\"x\"]\n";
+        let hunt = Arc::new(hunt_core::definition::load(source).expect("a valid hunt"));
+        let mut state = HuntState::new(hunt, None).expect("a state");
+        let at = Timestamp::parse_rfc3339("2026-11-28T10:00:00Z").expect("an instant");
+        let teams = 1_200u32;
+        let mut seq = 0;
+        for t in 0..teams {
+            seq += 1;
+            let event = Event::TeamRegistered {
+                team: TeamId(t),
+                name: format!("Team {t}"),
+                division: None,
+                key: None,
+                at,
+            };
+            state.apply(&Recorded { seq, event }).expect("registers");
+        }
+        let solve = |seq: u64, team: u32, challenge: &str| Recorded {
+            seq,
+            event: Event::SubmissionJudged {
+                team: TeamId(team),
+                challenge: challenge.to_owned(),
+                key: IdempotencyKey(u128::from(seq)),
+                answer: "x".to_owned(),
+                judged: JudgedAs::Correct,
+                at,
+            },
+        };
+        let registered = seq;
+        // The first blood of `a`, then every team's solve of `b`.
+        let mut solves = vec![solve(registered + 1, 0, "a")];
+        for t in 0..teams {
+            solves.push(solve(registered + 2 + u64::from(t), t, "b"));
+        }
+        let log = SolveLog::default();
+        log.learn(&state, &solves);
+        let end = registered + 1 + u64::from(teams);
+        let announced: Vec<(String, u32)> = log
+            .first_bloods_between(registered, end)
+            .into_iter()
+            .map(|s| (s.challenge, s.team.0))
+            .collect();
+        assert_eq!(announced, [("A".to_owned(), 0), ("B".to_owned(), 0)]);
+        // A stream that already showed the first one gets only the second.
+        let later = log.first_bloods_between(registered + 1, end);
+        assert_eq!(later.len(), 1);
+        assert_eq!(later[0].challenge, "B");
+    }
 }

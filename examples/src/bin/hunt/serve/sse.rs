@@ -182,10 +182,9 @@ impl Public {
             // First bloods the public view includes (none after the freeze until the
             // reveal). Other solves show in the next board: 5,000 clients times every solve
             // would be most of the service's work.
-            let solves = self.app.solves.between(shown, board.seq);
-            for solve in solves.unwrap_or_default() {
+            for solve in self.app.solves.first_bloods_between(shown, board.seq) {
                 let visible = state.public().team(solve.team).is_some_and(|t| !t.hidden);
-                if solve.first_blood && visible {
+                if visible {
                     self.queue
                         .push_back(event("first_blood", solve.seq, &solve));
                 }
