@@ -58,23 +58,29 @@ impl Drop for Files {
     /// database file: whoever takes the store's lock next (this process or another) then
     /// finds sled's lock free too, instead of a spurious [`hunt_core::store::StoreError::Locked`].
     fn drop(&mut self) {
-        if !self.release_with_sled.load(Ordering::Acquire) {
-            return;
+        if self.release_with_sled.load(Ordering::Acquire) {
+            wait_for_sled_to_release(&self.db_file);
         }
-        let deadline = Instant::now() + SLED_RELEASE_WAIT;
-        loop {
-            // sled locks the file with `flock`, which is per open file: a lock on our own
-            // descriptor conflicts with sled's while sled holds it, and with nothing else.
-            match self.db_file.try_lock() {
-                Ok(()) => {
-                    let _ = self.db_file.unlock();
-                    return;
-                }
-                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-                Err(_) => return,
+    }
+}
+
+/// Waits (at most [`SLED_RELEASE_WAIT`]) until nobody holds sled's lock on its database
+/// file, whose descriptor is `db_file`: sled's threads release it a moment after the last
+/// handle is dropped.
+pub(crate) fn wait_for_sled_to_release(db_file: &File) {
+    let deadline = Instant::now() + SLED_RELEASE_WAIT;
+    loop {
+        // sled locks the file with `flock`, which is per open file: a lock on our own
+        // descriptor conflicts with sled's while sled holds it, and with nothing else.
+        match db_file.try_lock() {
+            Ok(()) => {
+                let _ = db_file.unlock();
+                return;
             }
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(_) => return,
         }
     }
 }

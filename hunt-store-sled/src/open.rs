@@ -96,6 +96,17 @@ pub(crate) fn guarded<T>(
     // closure built is dropped during the unwind.
     let result = panic::catch_unwind(AssertUnwindSafe(open));
     OPENING.with(|opening| opening.set(was_opening));
+    // An open that failed once sled had the files (damage found, or sled's panic) dropped
+    // sled's handles on the way out, but sled's threads may hold its lock a moment longer:
+    // wait for them, so the next open does not find it held. Not for `Locked`: then the
+    // holder is somebody else, who keeps it.
+    let failed_with_sled = match &result {
+        Ok(Ok(_)) | Ok(Err(StoreError::Locked { .. })) => false,
+        Ok(Err(_)) | Err(_) => true,
+    };
+    if failed_with_sled && let Ok(db_file) = File::open(path.join(DB_DIR).join("db")) {
+        crate::durable::wait_for_sled_to_release(&db_file);
+    }
     result.unwrap_or_else(|payload| {
         let message = panic_message(payload.as_ref());
         Err(damaged(
