@@ -12,6 +12,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use crate::Figures;
 use benches::workload::Workload;
 
 /// The sorted set the board is kept in; deleted before and after.
@@ -19,19 +20,6 @@ const KEY: &str = "hunt-bench-event-board";
 
 /// Commands sent before their replies are read.
 const PIPELINE: usize = 10_000;
-
-/// What Redis measured.
-#[derive(Debug, Clone, Copy)]
-pub struct Figures {
-    /// Mean time per solve written, pipelined, in nanoseconds.
-    pub per_solve: f64,
-    /// Median time of the top 100 (`ZREVRANGE 0 99 WITHSCORES`).
-    pub top100: f64,
-    /// Median time of one team's rank (`ZREVRANK`).
-    pub rank: f64,
-    /// Median time of the full board (`ZREVRANGE 0 -1 WITHSCORES`).
-    pub board: f64,
-}
 
 /// A RESP reply, as much of it as the harness reads.
 #[derive(Debug, Clone, PartialEq)]

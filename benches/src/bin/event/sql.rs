@@ -10,6 +10,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::Figures;
 use benches::workload::{Values, Workload};
 use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
 
@@ -17,19 +18,6 @@ const SCHEMA: &str = "hunt_bench_event";
 
 /// Single-row inserts timed for the per-solve write cost.
 const INSERTS: usize = 2_000;
-
-/// What PostgreSQL measured.
-#[derive(Debug, Clone, Copy)]
-pub struct Figures {
-    /// Mean time of one solve's `INSERT`, in nanoseconds.
-    pub per_solve: f64,
-    /// Median time of the top 100 query.
-    pub top100: f64,
-    /// Median time of one team's rank.
-    pub rank: f64,
-    /// Median time of the full board.
-    pub board: f64,
-}
 
 fn url() -> String {
     std::env::var("HUNT_PG_URL")
