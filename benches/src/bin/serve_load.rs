@@ -8,6 +8,15 @@
 //! `--board-interval` (default 250: a stream sends at most four boards a second, and first
 //! bloods wait for the next board).
 //!
+//! Besides the load, a probe team solves a challenge of its own every 100 ms (each one a first
+//! blood, announced to every stream at once), so the solve-to-SSE delay is sampled all through
+//! the run, not only in its first seconds when the load teams take the first bloods; with
+//! `TEAMS` 0 the probe runs alone and the delay is the one of an idle service.
+//!
+//! `SERVE_LOAD_RATE=N` has each team offer N submissions a second on a fixed schedule instead
+//! of one right after another, and counts each latency from when its submission was due, so
+//! the figures are those of a service at that load rather than at saturation.
+//!
 //! `cargo run --release -p benches --bin serve_load -- HUNT_BINARY [SSE_CLIENTS] [TEAMS]
 //! [SECONDS]` (defaults 5000, 500, 20). Both processes need more open files than the usual
 //! soft limit of 1,024: the harness raises its own and the service's to the hard limit (by
@@ -28,6 +37,12 @@ const CHALLENGES: usize = 20;
 
 /// One SSE client in this many records arrival times (all of them read everything).
 const SAMPLE_EVERY: usize = 25;
+
+/// The probe's challenges (`p0`, `p1`, …, answered `probe-N`), solved only by the probe team.
+const PROBES: usize = 1_000;
+
+/// The probe team solves its next challenge this often.
+const PROBE_EVERY: Duration = Duration::from_millis(100);
 
 type Arrivals = Arc<Mutex<Vec<(String, Instant)>>>;
 
@@ -116,6 +131,11 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
             100 + c
         ));
     }
+    for p in 0..PROBES {
+        file.push_str(&format!(
+            "\n[[challenge]]\nid = \"p{p}\"\ntitle = \"Probe {p}\"\npoints = 1\nanswers = [\"probe-{p}\"]\n"
+        ));
+    }
     let path = dir.path().join("load.toml");
     std::fs::write(&path, file).expect("hunt file");
     // On PostgreSQL (SERVE_LOAD_PG names the server), two services share a fresh schema:
@@ -161,9 +181,9 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
         println!("2 services on PostgreSQL: submissions to {addr}, SSE clients on {watched_addr}");
     }
 
-    // Teams, registered through the admin API.
+    // Teams, registered through the admin API; the last one is the probe.
     let mut tokens = Vec::new();
-    for t in 0..teams {
+    for t in 0..=teams {
         let body = format!("{{\"name\":\"Team {t}\"}}");
         let (_, reply) = request(&addr, "POST", "/api/admin/team", &admin, &body).await;
         let token = reply
@@ -196,6 +216,17 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     let acks: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let latencies: Arc<Mutex<Vec<Duration>>> = Arc::default();
     let started = Instant::now();
+    let period = offered_rate().map(|rate| Duration::from_secs_f64(1.0 / rate));
+    let probe_token = tokens.pop().expect("the probe's token");
+    let probe_acks: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let probe = tokio::spawn(probe(
+        addr.clone(),
+        probe_token,
+        format!("Team {teams}"),
+        probe_acks.clone(),
+        started,
+        duration,
+    ));
     let mut submitters = Vec::new();
     for (t, token) in tokens.into_iter().enumerate() {
         let (addr, acks, latencies) = (addr.clone(), acks.clone(), latencies.clone());
@@ -204,8 +235,23 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
             let mut connection: Option<BufReader<TcpStream>> = None;
             let mut n = 0usize;
             let mut next = 0usize;
+            // Spread the teams' schedules over one period, so they do not all send at once.
+            let offset = period.map(|p| p.mul_f64(t as f64 / teams as f64));
             while started.elapsed() < duration {
                 n += 1;
+                // At an offered rate, the latency counts from when the submission was due,
+                // so a service that falls behind shows its queue (no coordinated omission).
+                let due = match (period, offset) {
+                    (Some(period), Some(offset)) => {
+                        let due = started + offset + period * (n as u32 - 1);
+                        tokio::time::sleep_until(due.into()).await;
+                        if started.elapsed() >= duration {
+                            break;
+                        }
+                        Some(due)
+                    }
+                    _ => None,
+                };
                 let (challenge, answer, id) = match n % 10 {
                     0..=5 => (next % CHALLENGES, "wrong".to_owned(), format!("w{n}")),
                     6 | 7 => (
@@ -222,7 +268,7 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
                 let body = format!(
                     "{{\"challenge\":\"c{challenge}\",\"answer\":\"{answer}\",\"id\":\"{id}\"}}"
                 );
-                let sent = Instant::now();
+                let sent = due.unwrap_or_else(Instant::now);
                 let Some((status, reply)) =
                     keep_alive(&mut connection, &addr, "/api/submit", &token, &body).await
                 else {
@@ -246,6 +292,7 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     for s in submitters {
         let _ = s.await;
     }
+    let _ = probe.await;
     let elapsed = started.elapsed();
     tokio::time::sleep(Duration::from_secs(2)).await;
 
@@ -256,6 +303,8 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     // Which team solved a challenge first is the log's order, not the order the
     // acknowledgements arrived in (concurrent solves share a batch): a client misses a
     // first blood only when it saw no announcement at all for a challenge somebody solved.
+    let probe_acks = probe_acks.lock().expect("unpoisoned").clone();
+    let mut probe_delays: Vec<Duration> = Vec::new();
     let solved = solved_challenges(&acks);
     let mut missing = 0usize;
     for sample in &arrivals {
@@ -265,7 +314,11 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
             if let Some(ack) = acks.get(key) {
                 delays.push(at.saturating_duration_since(*ack));
             }
+            if let Some(ack) = probe_acks.get(key) {
+                probe_delays.push(at.saturating_duration_since(*ack));
+            }
         }
+        missing += probe_acks.keys().filter(|k| !seen.contains_key(*k)).count();
         let announced: std::collections::HashSet<&str> =
             seen.keys().filter_map(|k| k.split('|').nth(1)).collect();
         missing += solved
@@ -274,6 +327,7 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
             .count();
     }
     delays.sort();
+    probe_delays.sort();
     let pct = |v: &[Duration], p: f64| {
         v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1)))
             .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
@@ -281,7 +335,11 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "SSE clients: {opened} of {sse} opened; teams: {teams}; {:.1} s",
+        "SSE clients: {opened} of {sse} opened; teams: {teams}, {}; {:.1} s",
+        offered_rate().map_or_else(
+            || "each as fast as it is answered".to_owned(),
+            |r| format!("each offering {r} submissions/s")
+        ),
         elapsed.as_secs_f64()
     );
     let _ = writeln!(
@@ -295,10 +353,19 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     );
     let _ = writeln!(
         out,
-        "first blood -> SSE delay over {} samples: p50 {:.2} ms, p99 {:.2} ms; {missing} not seen (sampled clients)",
+        "first blood -> SSE delay, load teams' first bloods, over {} samples: p50 {:.2} ms, p99 {:.2} ms",
         delays.len(),
         pct(&delays, 0.5),
         pct(&delays, 0.99)
+    );
+    let _ = writeln!(
+        out,
+        "first blood -> SSE delay, probe's {} solves (one per {} ms), over {} samples: p50 {:.2} ms, p99 {:.2} ms; {missing} not seen (sampled clients)",
+        probe_acks.len(),
+        PROBE_EVERY.as_millis(),
+        probe_delays.len(),
+        pct(&probe_delays, 0.5),
+        pct(&probe_delays, 0.99)
     );
     if let (Some(before), Some(after)) = (rss_before, rss_after) {
         let _ = writeln!(
@@ -313,6 +380,49 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     for (mut service, _) in services {
         let _ = service.kill().await;
     }
+}
+
+/// The probe team: solves `p0`, `p1`, … one every [`PROBE_EVERY`] until `duration` has
+/// passed since `started`, recording when each solve was acknowledged under the key the
+/// streams announce it by (`team|challenge title`).
+async fn probe(
+    addr: String,
+    token: String,
+    name: String,
+    acks: Arc<Mutex<HashMap<String, Instant>>>,
+    started: Instant,
+    duration: Duration,
+) {
+    let mut connection: Option<BufReader<TcpStream>> = None;
+    let mut ticks = tokio::time::interval(PROBE_EVERY);
+    for p in 0..PROBES {
+        ticks.tick().await;
+        if started.elapsed() >= duration {
+            break;
+        }
+        let body = format!("{{\"challenge\":\"p{p}\",\"answer\":\"probe-{p}\",\"id\":\"p{p}\"}}");
+        let Some((status, reply)) =
+            keep_alive(&mut connection, &addr, "/api/submit", &token, &body).await
+        else {
+            connection = None;
+            continue;
+        };
+        if status == 200 && reply.contains("\"verdict\":\"correct\"") {
+            acks.lock()
+                .expect("unpoisoned")
+                .insert(format!("{name}|Probe {p}"), Instant::now());
+        }
+    }
+}
+
+/// Submissions per second each team offers (`SERVE_LOAD_RATE`); `None` (unset or 0): each
+/// team sends its next submission as soon as the last one is answered, which measures the
+/// most the service can take, and a latency that is mostly the queue of 500 teams waiting.
+fn offered_rate() -> Option<f64> {
+    std::env::var("SERVE_LOAD_RATE")
+        .ok()
+        .and_then(|r| r.parse::<f64>().ok())
+        .filter(|r| *r > 0.0)
 }
 
 /// The services' `--board-interval` (least milliseconds between two boards on a stream):

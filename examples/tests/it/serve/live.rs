@@ -210,6 +210,31 @@ fn streams_deliver_solves_and_resume_where_they_left_off() {
     assert!(rest.contains("Stopped"), "{rest}");
 }
 
+/// A first blood is announced as soon as it is learned, not with the next board: boards are
+/// held to the board interval (here a minute, far longer than the test waits), and the
+/// announcement used to wait for the next one.
+#[test]
+fn first_bloods_are_announced_at_once_while_boards_wait_for_their_interval() {
+    let (hunt, Tokens { a, b, .. }) = store(None, -60);
+    let server = Server::start_with(&hunt, &["--board-interval", "60000"]);
+    let mut board = server.events("/events", None, None);
+    assert_eq!(board.next(WAIT).expect("a snapshot").name, "board");
+    // The first solve after a quiet spell moves the board at once…
+    let body = r#"{"challenge":"door","answer":"hello","id":"s1"}"#;
+    assert_eq!(server.post_json("/api/submit", Some(&a), body).status, 200);
+    let seen = board.until_board(|b| b["rows"][0]["score"] == 110, WAIT);
+    assert!(seen.iter().any(|e| e.name == "first_blood"), "{seen:#?}");
+    // …and the next one, within the interval, is announced at once, its board held back.
+    let body = r#"{"challenge":"side","answer":"sidequest","id":"s2"}"#;
+    assert_eq!(server.post_json("/api/submit", Some(&b), body).status, 200);
+    let next = board
+        .next(WAIT)
+        .expect("the first blood, before the next board");
+    assert_eq!(next.name, "first_blood", "{next:#?}");
+    assert_eq!(next.json()["team_name"], "Null Pointers");
+    assert_eq!(next.json()["challenge"], "Side Quest");
+}
+
 #[test]
 fn the_freeze_is_pushed_at_its_instant_and_the_board_stops_moving() {
     // Twenty seconds leave the setup (four runs of the binary and the server's start) time

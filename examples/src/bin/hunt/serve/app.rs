@@ -35,8 +35,6 @@ pub struct App {
     pub updates: broadcast::Sender<Update>,
     /// Recent solves, for announcements and resumed streams.
     pub solves: Arc<super::pump::SolveLog>,
-    /// The public board as last built, shared by every stream.
-    pub boards: Arc<super::snapshot::BoardCache>,
     /// The per-client rate limit of writes.
     pub limiter: Arc<super::limit::Limiter>,
     /// Counters for `/metrics`.
@@ -44,8 +42,8 @@ pub struct App {
     /// Becomes true when the service is shutting down: live streams end so that the
     /// graceful shutdown does not wait for them.
     pub stopping: watch::Receiver<bool>,
-    /// The least time between two boards on one public stream.
-    pub board_interval: Duration,
+    /// The public feed every public stream shows (see `feed.rs`).
+    pub feed: watch::Receiver<Arc<super::feed::Feed>>,
     /// How often a stream sends a comment to keep idle connections open.
     pub keep_alive: Duration,
     /// The clock commands are decided at and views shown at: the wall clock, or the

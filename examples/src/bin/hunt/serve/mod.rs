@@ -12,6 +12,7 @@ mod app;
 mod auth;
 mod board_page;
 mod error;
+mod feed;
 mod html;
 mod limit;
 mod metrics;
@@ -138,6 +139,22 @@ pub async fn serve(
     metrics.set_position(seq);
     let (updates, _) = broadcast::channel(pump::CHANNEL);
     let (stop, stopping) = watch::channel(false);
+    let sources = feed::Sources {
+        engine: engine.clone(),
+        solves: solves.clone(),
+        boards: Arc::default(),
+        clock,
+        interval: Duration::from_millis(args.board_interval),
+    };
+    let (feed_tx, feed_rx) = watch::channel(Arc::new(
+        sources.current().expect("the pump has learned the log"),
+    ));
+    let feeding = tokio::spawn(feed::run(
+        sources,
+        updates.subscribe(),
+        feed_tx,
+        stopping.clone(),
+    ));
     let app = app::App {
         engine: engine.clone(),
         admin,
@@ -145,12 +162,11 @@ pub async fn serve(
         teams: teams.clone(),
         updates: updates.clone(),
         solves: solves.clone(),
-        boards: Arc::default(),
         limiter: Arc::new(limit::Limiter::new(args.rate)),
         metrics: metrics.clone(),
         stopping: stopping.clone(),
         keep_alive: Duration::from_secs(args.keep_alive.max(1)),
-        board_interval: Duration::from_millis(args.board_interval),
+        feed: feed_rx,
         clock,
     };
     let pump = tokio::spawn(pump::run(
@@ -182,5 +198,6 @@ pub async fn serve(
     follower.abort();
     // The pump ends with the streams; wait for it so the engine is dropped last.
     let _ = pump.await;
+    let _ = feeding.await;
     served.map_err(|e| Failure::user(format!("the server failed: {e}")))
 }

@@ -12,7 +12,6 @@
 use std::collections::{BTreeSet, VecDeque};
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -23,14 +22,15 @@ use hunt_core::state::ChallengeView;
 use hunt_core::{Recorded, TeamId, Timestamp};
 use serde_json::json;
 use tokio::sync::broadcast::{Receiver, error::RecvError};
+use tokio::sync::watch;
 
 use super::app::App;
 use super::auth::Who;
 use super::error::ApiError;
+use super::feed::Feed;
 use super::metrics::ClientGuard;
 use super::pump::Update;
 use super::snapshot::Shown;
-use crate::clock::Clock;
 
 /// Entries a team's resumed stream reads back from the store before it gives up and sends
 /// a snapshot instead.
@@ -42,8 +42,7 @@ pub async fn public(
     headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let stream = Public {
-        last_board: None,
-        rx: app.updates.subscribe(),
+        feed: app.feed.clone(),
         shown: last_event_id(&headers),
         sent: None,
         queue: VecDeque::new(),
@@ -95,18 +94,6 @@ fn event(name: &str, seq: u64, data: &impl serde::Serialize) -> Event {
     Event::default().event(name).id(seq.to_string()).data(data)
 }
 
-/// Sleeps until `clock` reads `at`, or forever for `None`.
-async fn sleep_until(clock: &Clock, at: Option<Timestamp>) {
-    match at {
-        Some(at) => {
-            // A few milliseconds late, so the view has surely changed when we look.
-            let wait = clock.until(at) + Duration::from_millis(5);
-            tokio::time::sleep(wait).await;
-        }
-        None => std::future::pending().await,
-    }
-}
-
 /// What woke a stream.
 enum Wake {
     /// Something to look at (an update, a lag, or the clock).
@@ -124,7 +111,7 @@ async fn wake(app: &App, rx: &mut Receiver<Update>, next: Option<Timestamp>) -> 
             Err(RecvError::Lagged(_)) => Wake::Look(None),
             Err(RecvError::Closed) => Wake::End,
         },
-        () = sleep_until(&app.clock, next) => Wake::Look(None),
+        () = super::feed::sleep_until(&app.clock, next) => Wake::Look(None),
         _ = stopping.wait_for(|stop| *stop) => Wake::End,
     }
 }
@@ -132,17 +119,14 @@ async fn wake(app: &App, rx: &mut Receiver<Update>, next: Option<Timestamp>) -> 
 /// The public stream's state.
 struct Public {
     app: App,
-    rx: Receiver<Update>,
+    /// The public feed, worked out once for every stream (see `feed.rs`).
+    feed: watch::Receiver<Arc<Feed>>,
     /// The last position the client has seen.
     shown: Option<u64>,
     /// The last board sent.
     sent: Option<Arc<Shown>>,
     queue: VecDeque<Event>,
     started: bool,
-    /// When the last board was sent: boards go out at most once per
-    /// [`App::board_interval`], each with the newest state, so a busy hunt costs each
-    /// client a few boards a second, not one per publish.
-    last_board: Option<tokio::time::Instant>,
     _guard: ClientGuard,
 }
 
@@ -153,56 +137,56 @@ impl Public {
                 return Some(event);
             }
             if self.started {
-                let next = self.app.engine.next_change(self.app.clock.now());
-                if let Wake::End = wake(&self.app, &mut self.rx, next).await {
-                    return None;
-                }
-                if let Some(last) = self.last_board {
-                    let mut stopping = self.app.stopping.clone();
-                    tokio::select! {
-                        () = tokio::time::sleep_until(last + self.app.board_interval) => {}
-                        _ = stopping.wait_for(|stop| *stop) => return None,
-                    }
+                let mut stopping = self.app.stopping.clone();
+                tokio::select! {
+                    changed = self.feed.changed() => if changed.is_err() {
+                        return None;
+                    },
+                    _ = stopping.wait_for(|stop| *stop) => return None,
                 }
             }
             self.started = true;
-            self.look();
+            let feed = self.feed.borrow_and_update().clone();
+            self.look(&feed);
         }
     }
 
-    /// Queues what changed in the public view since the last look.
-    fn look(&mut self) {
-        // The state the pump has read the log up to, so no solve before it is unknown.
-        let Some(state) = self.app.solves.state() else {
-            return;
-        };
-        let shown_now = self.app.boards.get(&state, self.app.clock.now());
-        let board = &shown_now.board;
-        if let Some(shown) = self.shown.filter(|shown| board.seq > *shown) {
-            // First bloods the public view includes (none after the freeze until the
-            // reveal). Other solves show in the next board: 5,000 clients times every solve
-            // would be most of the service's work.
-            for solve in self.app.solves.first_bloods_between(shown, board.seq) {
-                let visible = state.public().team(solve.team).is_some_and(|t| !t.hidden);
+    /// Queues what changed in the public feed since the last look.
+    fn look(&mut self, feed: &Feed) {
+        // First bloods the public view includes (none after the freeze until the reveal),
+        // at once. Other solves show in the next board: 5,000 clients times every solve
+        // would be most of the service's work.
+        if let Some(shown) = self.shown.filter(|shown| feed.announced > *shown) {
+            for solve in self.app.solves.first_bloods_between(shown, feed.announced) {
+                let visible = feed
+                    .state
+                    .public()
+                    .team(solve.team)
+                    .is_some_and(|t| !t.hidden);
                 if visible {
                     self.queue
                         .push_back(event("first_blood", solve.seq, &solve));
                 }
             }
+            self.shown = Some(feed.announced);
         }
         let same = self
             .sent
             .as_ref()
-            .is_some_and(|sent| Arc::ptr_eq(sent, &shown_now) || **sent == *shown_now);
+            .is_some_and(|sent| Arc::ptr_eq(sent, &feed.board) || **sent == *feed.board);
         if !same {
+            // Ids never go down, so a client that resumes from the board's id misses no
+            // first blood announced before it (the board may be older than those).
+            let id = self.shown.map_or(feed.board.board.seq, |shown| {
+                shown.max(feed.board.board.seq)
+            });
             let event = Event::default()
                 .event("board")
-                .id(board.seq.to_string())
-                .data(shown_now.json.as_str());
+                .id(id.to_string())
+                .data(feed.board.json.as_str());
             self.queue.push_back(event);
-            self.last_board = Some(tokio::time::Instant::now());
-            self.shown = Some(board.seq);
-            self.sent = Some(shown_now);
+            self.shown = Some(id);
+            self.sent = Some(feed.board.clone());
         }
     }
 }
