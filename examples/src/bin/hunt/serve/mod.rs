@@ -50,8 +50,9 @@ pub struct Args {
     /// twice that, before it gets 429; 0 for no limit
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub rate: u32,
-    /// Least milliseconds between two boards sent on one public stream (solves in between
-    /// are announced, and the next board shows them all)
+    /// Least milliseconds between two boards sent on the public streams: the first solve
+    /// after a quiet spell shows at once, later ones in the next board; first bloods are
+    /// announced at once either way
     #[arg(long, value_name = "MS", default_value_t = 250)]
     pub board_interval: u64,
     /// Seconds between keep-alive comments on idle event streams
