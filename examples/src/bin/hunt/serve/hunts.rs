@@ -270,15 +270,21 @@ async fn page(State(service): State<Service>) -> Html<String> {
         "<header><h1>Hunts</h1></header><main><p>Teams: open the join link your organisers \
          gave you. Everyone: pick a hunt to watch its live board.</p>",
     );
-    for entry in entries(&service) {
+    for (entry, app) in entries(&service).into_iter().zip(service.hunts.iter()) {
+        let state = app.engine.snapshot();
+        let hunt = state.hunt();
+        let teams = state.public().board_len();
         body.push_str(&format!(
             "<section class=\"card\" id=\"hunt-{id}\"><h3><a href=\"{path}/board\">{title}</a>\
-             <span class=\"meta\">{id}</span></h3><p class=\"meta\">\
-             <a href=\"{path}/board\">Live board</a> · <a href=\"{path}/\">Team page</a></p>\
-             </section>",
+             <span class=\"meta\">{id}</span></h3><p class=\"meta\">{from} to {to} · {teams} \
+             {noun}</p><p><a href=\"{path}/board\">Live board</a> · \
+             <a href=\"{path}/\">Team page</a></p></section>",
             id = escape(&entry.id),
             path = escape(&entry.path),
             title = escape(&entry.title),
+            from = escape(&crate::render::time(hunt.start)),
+            to = escape(&crate::render::time(hunt.end)),
+            noun = if teams == 1 { "team" } else { "teams" },
         ));
     }
     body.push_str("</main>");
