@@ -1,8 +1,10 @@
-// End to end in headless Chromium: a team opens its join link, sees only its open
-// challenges, submits a wrong then a right answer and sees both verdicts; a board open in a
-// second browser context moves (rows and graph) when another team solves, with no reload;
-// after the freeze it shows the marker and stops moving. Screenshots of the team page and
-// the board go to target/browser/ (look at them: they must be fit for a projector).
+// End to end in headless Chromium, on a service serving two hunts (each under /h/{hunt}/):
+// a team opens the join link `hunt team add` printed, sees only its open challenges,
+// submits a wrong then a right answer and sees both verdicts; a board open in a second
+// browser context moves (rows and graph) when another team solves, with no reload, while
+// the other hunt's board, open beside it, does not; after the freeze it shows the marker and
+// stops moving. Screenshots of the list of hunts, the team page and the board go to
+// target/browser/ (look at them: they must be fit for a projector).
 //
 // Usage: node e2e.mjs HUNT_BINARY OUT_DIR   (Chromium at /usr/bin/chromium, or $CHROMIUM)
 
@@ -58,10 +60,27 @@ points = 300
 answers = ["gold"]
 unlock = { solved = "welcome" }
 `);
+writeFileSync(join(dir, 'lagoon.toml'), `id = "lagoon"
+title = "Lagoon Hunt"
+start = "${iso(-3600)}"
+end = "${iso(3600)}"
+
+[[challenge]]
+id = "shell"
+title = "The Shell"
+content = "Listen to it."
+points = 10
+answers = ["sea"]
+`);
 const run = (...args) => execFileSync(hunt, ['--data', data, ...args], { encoding: 'utf8' });
 run('init', join(dir, 'hunt.toml'));
+run('init', join(dir, 'lagoon.toml'));
 const teams = ['Sea Otters', 'Null Pointers', 'Kraken Crew', 'Lighthouse Keepers'];
-const tokens = teams.map(name => run('team', 'add', name).match(/\/join\/([0-9a-f]{32})/)[1]);
+// The printed links, under the hunt's base path: their paths, and their tokens.
+const links = teams.map(name => run('--hunt', 'harbour', 'team', 'add', name)
+  .match(/http:\/\/[^/]+(\/h\/harbour\/join\/([0-9a-f]{32}))/));
+const tokens = links.map(m => m[2]);
+run('--hunt', 'lagoon', 'team', 'add', 'Lagoon Divers');
 
 const server = spawn(hunt, ['--data', data, 'serve', '--listen', '127.0.0.1:0'], {
   stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HUNT_LOG: 'warn' },
@@ -70,7 +89,8 @@ const base = await new Promise((resolve, reject) => {
   server.stdout.once('data', chunk => resolve(String(chunk).match(/http:\/\/[^/]+/)[0]));
   server.once('exit', code => reject(new Error(`hunt serve exited with ${code}`)));
 });
-const submit = (token, challenge, answer) => fetch(`${base}/api/submit`, {
+const harbour = `${base}/h/harbour`;
+const submit = (token, challenge, answer) => fetch(`${harbour}/api/submit`, {
   method: 'POST',
   headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
   body: JSON.stringify({ challenge, answer, id: `${challenge}-${answer}-${Math.random()}` }),
@@ -92,10 +112,16 @@ try {
   await submit(tokens[2], 'lighthouse', 'light');
   await submit(tokens[3], 'welcome', 'anchors');
 
+  const listContext = await browser.newContext({ viewport: { width: 1280, height: 700 } });
+  const list = await listContext.newPage();
+  await list.goto(`${base}/`);
+  check((await list.textContent('main')).includes('Lagoon Hunt'), 'the root lists the hunts');
+  await list.screenshot({ path: join(out, 'hunts.png') });
+
   const teamContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const team = await teamContext.newPage();
-  await team.goto(`${base}/join/${tokens[0]}`);
-  check(new URL(team.url()).pathname === '/', 'the join link lands on the team page');
+  await team.goto(`${base}${links[0][1]}`);
+  check(new URL(team.url()).pathname === '/h/harbour/', 'the printed join link lands on the team page');
   const text = await team.textContent('main');
   check(text.includes('Welcome Aboard') && text.includes('The Lighthouse'), 'open challenges shown');
   check(text.includes("The Captain's Vault") && !text.includes('VAULT-SECRET-CONTENT'),
@@ -120,10 +146,15 @@ try {
 
   const boardContext = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   const board = await boardContext.newPage();
-  await board.goto(`${base}/board`);
+  await board.goto(`${harbour}/board`);
   await board.evaluate(() => { window.notReloaded = true; });
   const seq0 = Number(await board.getAttribute('body', 'data-seq'));
   const graph0 = await board.innerHTML('#graph');
+  // The other hunt's board, open at the same time: nothing of harbour's moves it.
+  const other = await boardContext.newPage();
+  await other.goto(`${base}/h/lagoon/board`);
+  const otherRows = await other.textContent('#rows');
+  const otherSeq = await other.getAttribute('body', 'data-seq');
   await board.waitForTimeout(500);
   await submit(tokens[1], 'vault', 'gold').then(v => check(v.verdict.verdict === 'locked', 'locked is locked'));
   await submit(tokens[1], 'welcome', 'anchors');
@@ -132,6 +163,8 @@ try {
   check(rows.includes('Null Pointers') && /Null Pointers\s*100/.test(rows), `the board moved: ${rows}`);
   check(await board.evaluate(() => window.notReloaded === true), 'without a reload');
   check((await board.innerHTML('#graph')) !== graph0, 'the graph moved');
+  check((await other.textContent('#rows')) === otherRows && !otherRows.includes('Null Pointers')
+    && (await other.getAttribute('body', 'data-seq')) === otherSeq, "the other hunt's board did not move");
   await submit(tokens[2], 'welcome', 'anchors');
   await board.waitForFunction(() => /Kraken Crew\s*265/.test(document.getElementById('rows').textContent), null, { timeout: 20000 });
   // A first blood while the board is open: announced on the board.

@@ -80,7 +80,9 @@ pub enum Command {
     #[command(
         after_help = "The store keeps only the token's SHA-256 digest (in admin-token.sha256 \
         in the store's directory), so the token is shown once; run this again to get a new \
-        one, which also revokes the old one, on a running service too."
+        one, which also revokes the old one, on a running service too. The token is the \
+        store's: it is the admin's in every hunt `hunt serve` serves from it, and its link \
+        (at the service's root) works whether the service serves one hunt or several."
     )]
     Token {
         /// The service's address, to print the link with

@@ -44,9 +44,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub schema: Option<String>,
 
-    /// The hunt to act on; needed only when the store holds several
-    #[arg(long, global = true, value_name = "ID")]
-    pub hunt: Option<String>,
+    /// The hunt to act on; needed only when the store holds several. `hunt serve` takes it
+    /// several times, to serve several hunts (it serves every hunt of the store without it)
+    #[arg(long, global = true, value_name = "ID", action = clap::ArgAction::Append)]
+    pub hunt: Vec<String>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -90,9 +91,16 @@ pub enum Command {
 /// Runs the parsed command, writing its output to `out`.
 pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), Failure> {
     let postgres = Postgres::choose(cli.store, cli.schema, cli.data.as_deref())?;
+    if cli.hunt.len() > 1 && !matches!(cli.command, Command::Serve(_)) {
+        return Err(Failure::user(format!(
+            "--hunt is given {} times: only `hunt serve` serves several hunts at once",
+            cli.hunt.len()
+        )));
+    }
     let selection = Selection {
         data: cli.data,
-        hunt: cli.hunt,
+        hunt: cli.hunt.first().cloned(),
+        hunts: cli.hunt,
         postgres,
     };
     match cli.command {

@@ -53,6 +53,9 @@ pub struct Selection {
     pub data: Option<PathBuf>,
     /// `--hunt`: the hunt's id, when the store holds several.
     pub hunt: Option<String>,
+    /// Every `--hunt` given, in order (`hunt serve` serves them all; other commands take at
+    /// most one, [`Selection::hunt`]).
+    pub hunts: Vec<String>,
     /// `--store` (or `HUNT_STORE`, then `DATABASE_URL`): a PostgreSQL store, instead of sled.
     pub postgres: Option<Postgres>,
 }
@@ -243,6 +246,30 @@ impl Selection {
                 ))),
             },
         }
+    }
+
+    /// The hunts to serve: every `--hunt` given (each must be in the store), or every hunt
+    /// in the store.
+    pub async fn hunt_ids(&self, store: &dyn Store) -> Result<Vec<HuntId>, Failure> {
+        if self.hunts.is_empty() {
+            let hunts = store.hunts().await?;
+            if hunts.is_empty() {
+                return Err(no_hunt_yet(&self.data_dir()));
+            }
+            return Ok(hunts);
+        }
+        let mut ids: Vec<HuntId> = Vec::with_capacity(self.hunts.len());
+        for wanted in &self.hunts {
+            let one = Self {
+                hunt: Some(wanted.clone()),
+                ..self.clone()
+            };
+            let id = one.hunt_id(store).await?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
     }
 
     /// Opens the engine of the selected hunt: loads its definition and its verified

@@ -73,10 +73,13 @@ pub async fn run(
                 )?,
                 None => writeln!(out, "Registered team \"{shown}\"")?,
             }
+            // Under the hunt's own base path, which the service serves whether it serves
+            // this hunt alone or with others.
             writeln!(
                 out,
-                "Join link: {}/join/{} (shown once: the store keeps only its digest)",
+                "Join link: {}{}/join/{} (shown once: the store keeps only its digest)",
                 url.trim_end_matches('/'),
+                crate::serve::base_of(engine.hunt_id().as_str()),
                 token.to_hex()
             )?;
         }

@@ -30,14 +30,17 @@ fn a_retried_submission_gets_its_original_verdict_and_counts_once() {
     assert_eq!(conflict["verdict"]["verdict"], "key_conflict", "{conflict}");
     let metrics = server.get("/metrics", None).body;
     assert!(
-        metrics.contains("hunt_submissions_total{verdict=\"correct\"} 1"),
+        metrics.contains("hunt_submissions_total{hunt=\"live\",verdict=\"correct\"} 1"),
         "{metrics}"
     );
     assert!(
-        metrics.contains("hunt_submissions_total{verdict=\"duplicate\"} 1"),
+        metrics.contains("hunt_submissions_total{hunt=\"live\",verdict=\"duplicate\"} 1"),
         "{metrics}"
     );
-    assert!(metrics.contains("hunt_submit_seconds_count 3"), "{metrics}");
+    assert!(
+        metrics.contains("hunt_submit_seconds_count{hunt=\"live\"} 3"),
+        "{metrics}"
+    );
 }
 
 #[test]
@@ -202,7 +205,10 @@ fn streams_deliver_solves_and_resume_where_they_left_off() {
     let mut fresh = server.events("/events", None, None);
     assert_eq!(fresh.next(WAIT).expect("a snapshot").name, "board");
     let metrics = server.get("/metrics", None).body;
-    assert!(metrics.contains("hunt_sse_clients 3"), "{metrics}");
+    assert!(
+        metrics.contains("hunt_sse_clients{hunt=\"live\"} 3"),
+        "{metrics}"
+    );
 
     // SIGTERM: open streams end, the service says it stopped, exit 0.
     let (code, rest) = server.terminate();
@@ -307,6 +313,7 @@ fn the_openapi_document_describes_every_api_route() {
         "{doc}"
     );
     let paths = doc["paths"].as_object().expect("paths");
+    // Every hunt's routes, once, under /h/{hunt}; then the service's own.
     for (path, method) in [
         ("/api/submit", "post"),
         ("/api/hint", "post"),
@@ -322,10 +329,19 @@ fn the_openapi_document_describes_every_api_route() {
         ("/api/admin/board", "get"),
         ("/health", "get"),
     ] {
+        let operation = &paths[&format!("/h/{{hunt}}{path}")][method];
+        assert!(operation.is_object(), "{method} {path} undocumented");
+        let hunt = &operation["parameters"][0];
+        assert_eq!(hunt["name"], "hunt", "{method} {path}: {operation}");
+        assert_eq!(hunt["in"], "path");
+        assert_eq!(hunt["schema"]["enum"], serde_json::json!(["live"]));
         assert!(
-            paths[path][method].is_object(),
-            "{method} {path} undocumented"
+            operation["responses"]["404"].is_object(),
+            "{method} {path}: an unknown hunt's 404 undocumented"
         );
+    }
+    for path in ["/health", "/api/hunts"] {
+        assert!(paths[path]["get"].is_object(), "GET {path} undocumented");
     }
     let schemes = &doc["components"]["securitySchemes"]["token"];
     assert_eq!(schemes["scheme"], "bearer", "{doc}");

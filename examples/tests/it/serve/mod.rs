@@ -1,7 +1,9 @@
 //! `hunt serve` end to end over loopback: every route with every role, submission
-//! idempotency, bad input, the event streams and their resumption, graceful shutdown.
+//! idempotency, bad input, the event streams and their resumption, graceful shutdown, and
+//! several hunts served at once.
 
 mod http;
+mod hunts;
 mod live;
 mod roles;
 mod schema;
@@ -111,4 +113,56 @@ fn link(out: &str) -> String {
         .unwrap_or_else(|| panic!("no join link in {out:?}"));
     assert_eq!(token.len(), 32, "{out}");
     token.to_owned()
+}
+
+/// A second hunt, open now, for a store holding two: `key` (open) unlocks `gate` (secret
+/// content).
+pub fn second_hunt() -> String {
+    format!(
+        r#"id = "second"
+title = "Second Harbour Hunt"
+start = "{start}"
+end = "{end}"
+locked_view = "preview"
+
+[[challenge]]
+id = "key"
+title = "The Brass Key"
+content = "Find the key."
+points = 40
+answers = ["brasskey"]
+
+[[challenge]]
+id = "gate"
+title = "The Iron Gate"
+content = "SECOND-GATE-SECRET"
+points = 60
+answers = ["irongate"]
+unlock = {{ solved = "key" }}
+"#,
+        start = from_now(-7200),
+        end = from_now(3600),
+    )
+}
+
+/// [`store`] (with `live` frozen `freeze` seconds from now, if given) with [`second_hunt`]
+/// loaded beside [`live_hunt`], and one team in it: "Sea Otters" again (the same name and
+/// number as team A of `live`, a different team). Returns the tokens of `live`'s teams and
+/// the admin, and that team's token.
+pub fn two_hunts(freeze: Option<i64>) -> (Hunt, Tokens, String) {
+    let (hunt, tokens) = store(freeze, -60);
+    let file = hunt.scratch("second.toml");
+    std::fs::write(&file, second_hunt()).expect("the hunt file is written");
+    hunt.ok(&["init", file.to_str().expect("UTF-8")]);
+    let out = hunt.ok(&[
+        "--hunt",
+        "second",
+        "team",
+        "add",
+        "Sea Otters",
+        "--at",
+        &from_now(-60),
+    ]);
+    assert!(out.contains("/h/second/join/"), "{out}");
+    (hunt, tokens, link(&out))
 }

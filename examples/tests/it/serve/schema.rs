@@ -1,5 +1,6 @@
 //! The served OpenAPI document against the service itself, with schemathesis (from PyPI):
-//! generated requests, valid and invalid, for every operation, as a team and as the admin.
+//! generated requests, valid and invalid, for every operation of both hunts of a service
+//! serving two, as a team and as the admin.
 //! Passes only with 0 server errors, 0 undocumented statuses, 0 responses that break their
 //! schema and 0 schema-violating requests accepted.
 //!
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::http::Server;
-use super::{Tokens, store};
+use super::{Tokens, two_hunts};
 
 /// The schemathesis release the test runs: pinned, so that a new release's new checks show
 /// up as a deliberate upgrade rather than as a failure nobody changed anything for.
@@ -79,17 +80,18 @@ fn run(st: &Path, server: &Server, token: &str, include: &str) {
 #[test]
 fn schemathesis_finds_no_server_error_and_no_schema_violation() {
     let st = schemathesis();
-    // Already frozen, so the public routes' frozen views are exercised too.
-    let (hunt, Tokens { a, admin, .. }) = store(Some(-30), -60);
+    // Two hunts, so that `{hunt}` takes more than one value (A is a team of `live` alone);
+    // `live` already frozen, so the public routes' frozen views are exercised too.
+    let (hunt, Tokens { a, admin, .. }, _) = two_hunts(Some(-30));
     // No HTTP rate limit: its 429s would leave the routes behind it untested.
     let server = Server::start_with(&hunt, &["--rate", "0"]);
     run(
         &st,
         &server,
         &a,
-        "^/(api/(submit|hint|progress|board|ctftime)|health)",
+        r"^(/h/\{hunt\}/(api/(submit|hint|progress|board|ctftime)|health)|/api/hunts|/health)",
     );
-    run(&st, &server, &admin, "^/api/admin/");
+    run(&st, &server, &admin, r"^/h/\{hunt\}/api/admin/");
     // The service survived all of it and still answers.
     assert_eq!(server.get("/health", None).json()["status"], "ok");
     let (code, rest) = server.terminate();

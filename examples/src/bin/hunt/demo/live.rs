@@ -83,7 +83,7 @@ impl Live {
         let (engine, store) = (engine.clone(), store.clone());
         let served = tokio::spawn(async move {
             let admin = serve::tokens::AdminToken::File(files);
-            serve::serve(engine, store, admin, listener, &args, clock).await
+            serve::serve(vec![engine], store, admin, listener, &args, clock).await
         });
         Ok(Self { clock, served })
     }

@@ -1,6 +1,7 @@
 //! The JSON API: a team's submissions, hints and progress, the public board, the CTFtime
 //! feed, and the admin's commands; described by the OpenAPI document at `/openapi.json`,
-//! generated from these handlers and types.
+//! generated from these handlers and types (`openapi.rs`). Each path here is under a hunt's
+//! base path, `/h/{hunt}`.
 //!
 //! Handlers call the engine's typed commands and return what its views give; they decide
 //! nothing themselves. Every request body refuses unknown fields; every failure is a 4xx
@@ -11,13 +12,11 @@ use std::time::Instant;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::response::IntoResponse;
 use hunt_core::state::{HintReply, Progress, Row};
 use hunt_core::{IdempotencyKey, TeamId, Timestamp, Verdict};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{IntoParams, ToSchema};
 
 use super::app::App;
 use super::auth::Who;
@@ -335,7 +334,8 @@ pub struct TeamResponse {
     pub team: u32,
     /// Its token.
     pub token: String,
-    /// The path of its join link.
+    /// The path of its join link, under the hunt's own base path (`/h/{hunt}/join/…`), which
+    /// works whether the service serves this hunt alone or among others.
     pub join: String,
 }
 
@@ -364,7 +364,7 @@ pub async fn admin_team(
     app.teams.insert(token.key(), team);
     Ok(Json(TeamResponse {
         team: team.0,
-        join: format!("/join/{}", token.to_hex()),
+        join: format!("{}/join/{}", app.home(), token.to_hex()),
         token: token.to_hex(),
     }))
 }
@@ -577,112 +577,11 @@ pub struct Health {
     pub seq: u64,
 }
 
-/// `GET /health`.
+/// `GET /h/{hunt}/health`.
 #[utoipa::path(get, path = "/health", responses((status = 200, body = Health)))]
 pub async fn health(State(app): State<App>) -> Json<Health> {
     Json(Health {
         status: "ok".to_owned(),
         seq: app.engine.snapshot().seq(),
     })
-}
-
-/// Any other path.
-pub async fn not_found() -> ApiError {
-    ApiError::not_found("no such page")
-}
-
-/// The OpenAPI document, generated from the handlers above.
-#[derive(Debug, OpenApi)]
-#[openapi(
-    info(title = "hunt serve", description = "A live treasure hunt: team API, board, admin."),
-    paths(submit, hint, progress, board, board_team, ctftime, admin_team, admin_adjust,
-        admin_hide, admin_grant, admin_reveal, admin_board, health),
-    modifiers(&TokenScheme, &Refusals)
-)]
-pub struct Doc;
-
-/// Declares the bearer token scheme the paths refer to.
-#[derive(Debug)]
-struct TokenScheme;
-
-impl utoipa::Modify for TokenScheme {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "token",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
-/// Adds to every operation the refusals that come from the service around its handler,
-/// written here once rather than on each handler:
-/// - an operation with parameters: 400 for a query or path that does not parse;
-/// - every POST: 400 (a bad `id`), 413 (a body over the limit), 415 (not JSON), 422 (a body
-///   that does not fit the schema, or a command the engine refused), 429 (the per-client
-///   rate limit) and 503 (the store is down: retry with the same id);
-/// - an operation that needs a token: 401.
-#[derive(Debug)]
-struct Refusals;
-
-impl Refusals {
-    fn add(operation: &mut utoipa::openapi::path::Operation, status: u16, why: &str) {
-        let refusal = utoipa::openapi::ResponseBuilder::new()
-            .description(why)
-            .content(
-                "application/json",
-                utoipa::openapi::ContentBuilder::new()
-                    .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
-                    .build(),
-            )
-            .build();
-        operation
-            .responses
-            .responses
-            .entry(status.to_string())
-            .or_insert(refusal.into());
-    }
-}
-
-impl utoipa::Modify for Refusals {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            if let Some(get) = item.get.as_mut() {
-                if get.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
-                    Self::add(get, 400, "A query or path that does not parse");
-                }
-                if get.security.is_some() {
-                    Self::add(get, 401, "The token is missing or not this role's");
-                }
-            }
-            if let Some(post) = item.post.as_mut() {
-                Self::add(post, 400, "A bad `id`, or a value out of range");
-                Self::add(post, 413, "The body is over the size limit");
-                Self::add(post, 415, "The body is not `application/json`");
-                Self::add(
-                    post,
-                    422,
-                    "The body does not fit the schema, or the engine refused the command",
-                );
-                Self::add(
-                    post,
-                    429,
-                    "Too many writes from this client: see `Retry-After`",
-                );
-                Self::add(
-                    post,
-                    503,
-                    "The store is unavailable: retry with the same id",
-                );
-                if post.security.is_some() {
-                    Self::add(post, 401, "The token is missing or not this role's");
-                }
-            }
-        }
-    }
-}
-
-/// `GET /openapi.json`.
-pub async fn openapi() -> impl IntoResponse {
-    Json(Doc::openapi())
 }

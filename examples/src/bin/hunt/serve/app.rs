@@ -1,15 +1,15 @@
-//! The service's shared state and its router: which path goes to which handler, and the
-//! limits every request passes through.
+//! One hunt's shared state and its routes: which path under the hunt's base path goes to
+//! which handler. The service around every hunt (the list of hunts, `/metrics`, the limits
+//! every request passes through) is in `hunts.rs`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::response::Redirect;
 use axum::routing::{get, post};
 use hunt_core::engine::Engine;
 use tokio::sync::{broadcast, watch};
-use tower_http::trace::TraceLayer;
 
 use super::metrics::Metrics;
 use super::pump::Update;
@@ -17,12 +17,19 @@ use super::tokens::{AdminToken, TeamIndex};
 use super::{api, board_page, sse, team_page};
 use crate::clock::Clock;
 
-/// Request bodies larger than this are refused with 413 before they are read.
-pub const BODY_LIMIT: usize = 16 * 1024;
+/// The base path of hunt `id`'s routes: `/h/{id}`.
+pub fn base_of(id: &str) -> String {
+    format!("/h/{id}")
+}
 
-/// Everything handlers share: the engine, the token index, the live feed, the metrics.
+/// Everything one hunt's handlers share: the engine, the token index, the live feed, the
+/// metrics, and the base path the routes are served under.
 #[derive(Clone)]
 pub struct App {
+    /// Where this hunt's routes are: `/h/{id}`, or `` (the root) for the root routes that
+    /// keep working when the service serves one hunt. Links in pages, forms and scripts
+    /// start with it, so a page never leads out of its hunt.
+    pub base: String,
     /// The hunt's engine.
     pub engine: Arc<Engine>,
     /// What the admin's token is checked against.
@@ -35,8 +42,6 @@ pub struct App {
     pub updates: broadcast::Sender<Update>,
     /// Recent solves, for announcements and resumed streams.
     pub solves: Arc<super::pump::SolveLog>,
-    /// The per-client rate limit of writes.
-    pub limiter: Arc<super::limit::Limiter>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Becomes true when the service is shutting down: live streams end so that the
@@ -56,51 +61,67 @@ impl std::fmt::Debug for App {
         f.debug_struct("App")
             .field("engine", &self.engine)
             .field("admin", &self.admin)
+            .field("base", &self.base)
             .finish_non_exhaustive()
     }
 }
 
-/// The service's routes.
+impl App {
+    /// The path of `path` (which starts with `/`) under this app's base.
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The base path of this hunt's own routes, `/h/{id}`, whatever this app's base is:
+    /// links handed out to be kept (join links) use it, so they work whether the service
+    /// serves one hunt or several.
+    pub fn home(&self) -> String {
+        base_of(self.engine.hunt_id().as_str())
+    }
+
+    /// This app with its routes under `base`.
+    pub fn under(&self, base: String) -> Self {
+        Self {
+            base,
+            ..self.clone()
+        }
+    }
+}
+
+/// The hunt's routes, under `app.base`. `/health` is the service's at the root, so a hunt
+/// served at the root has none of its own there.
 pub fn router(app: App) -> Router {
-    Router::new()
-        .route("/", get(team_page::page))
-        .route("/join/{token}", get(team_page::join))
-        .route("/answer", post(team_page::answer))
-        .route("/hint", post(team_page::hint))
-        .route("/board", get(board_page::page))
-        .route("/events", get(sse::public))
-        .route("/api/team/events", get(sse::team))
-        .route("/api/submit", post(api::submit))
-        .route("/api/hint", post(api::hint))
-        .route("/api/progress", get(api::progress))
-        .route("/api/board", get(api::board))
-        .route("/api/board/team/{id}", get(api::board_team))
-        .route("/api/ctftime", get(api::ctftime))
-        .route("/api/admin/team", post(api::admin_team))
-        .route("/api/admin/adjust", post(api::admin_adjust))
-        .route("/api/admin/hide", post(api::admin_hide))
-        .route("/api/admin/grant", post(api::admin_grant))
-        .route("/api/admin/reveal", post(api::admin_reveal))
-        .route("/api/admin/board", get(api::admin_board))
-        .route("/openapi.json", get(api::openapi))
-        .route("/metrics", get(super::metrics::render))
-        .route("/health", get(api::health))
-        .fallback(api::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            super::limit::limit,
-        ))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(
-            // Spans name the route's pattern, never the path itself: a join link's path is
-            // a secret, and no body (answers) is ever logged.
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let route = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("unmatched", MatchedPath::as_str);
-                tracing::info_span!("request", method = %request.method(), route)
-            }),
-        )
-        .with_state(app)
+    let base = app.base.clone();
+    let at = |path: &str| format!("{base}{path}");
+    let mut router = Router::new()
+        .route(&at("/"), get(team_page::page))
+        .route(&at("/join/{token}"), get(team_page::join))
+        .route(&at("/answer"), post(team_page::answer))
+        .route(&at("/hint"), post(team_page::hint))
+        .route(&at("/board"), get(board_page::page))
+        .route(&at("/events"), get(sse::public))
+        .route(&at("/api/team/events"), get(sse::team))
+        .route(&at("/api/submit"), post(api::submit))
+        .route(&at("/api/hint"), post(api::hint))
+        .route(&at("/api/progress"), get(api::progress))
+        .route(&at("/api/board"), get(api::board))
+        .route(&at("/api/board/team/{id}"), get(api::board_team))
+        .route(&at("/api/ctftime"), get(api::ctftime))
+        .route(&at("/api/admin/team"), post(api::admin_team))
+        .route(&at("/api/admin/adjust"), post(api::admin_adjust))
+        .route(&at("/api/admin/hide"), post(api::admin_hide))
+        .route(&at("/api/admin/grant"), post(api::admin_grant))
+        .route(&at("/api/admin/reveal"), post(api::admin_reveal))
+        .route(&at("/api/admin/board"), get(api::admin_board));
+    if !base.is_empty() {
+        // `/h/{id}` itself is the team page's address without its slash.
+        let page = at("/");
+        router = router
+            .route(
+                &base,
+                get(move || async move { Redirect::permanent(&page) }),
+            )
+            .route(&at("/health"), get(api::health));
+    }
+    router.with_state(app)
 }

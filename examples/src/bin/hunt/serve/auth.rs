@@ -5,6 +5,15 @@
 //! need a role answer 401. The cookie is HttpOnly (scripts cannot read it) and
 //! SameSite=Strict (other sites' pages cannot send it), and forms carry a CSRF token
 //! derived from the secret as a second guard against cross-site posts.
+//!
+//! Team tokens are per hunt: each hunt knows only its own teams' (its [`TeamIndex`]), so a
+//! team of one hunt is nobody to another. A join link's cookie has the hunt's base path as
+//! its `Path` (`/h/{hunt}`), so the browser does not even send it to another hunt's pages;
+//! when a browser holds several (one per hunt, or one of the root routes of a service that
+//! served one hunt), the first that is somebody's in the hunt asked counts. The admin's
+//! token is the store's, so it is the admin's in every hunt served.
+//!
+//! [`TeamIndex`]: super::tokens::TeamIndex
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -73,19 +82,28 @@ impl FromRequestParts<App> for Who {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        Ok(Self::of(app, presented(parts)))
+        let mut tokens = presented(parts).into_iter();
+        let first = Self::of(app, tokens.next());
+        if !matches!(first, Self::Anonymous) {
+            return Ok(first);
+        }
+        Ok(tokens
+            .map(|token| Self::of(app, Some(token)))
+            .find(|who| !matches!(who, Self::Anonymous))
+            .unwrap_or(Self::Anonymous))
     }
 }
 
-/// The token a request shows: the bearer header first, else the cookie.
-fn presented(parts: &Parts) -> Option<Token> {
+/// The tokens a request shows: the bearer header alone if it has one, else every cookie of
+/// [`COOKIE`]'s name, in the order sent (a browser sends those of longer paths first).
+fn presented(parts: &Parts) -> Vec<Token> {
     let bearer = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     if let Some(token) = bearer {
-        return Token::parse(token);
+        return Token::parse(token).into_iter().collect();
     }
     parts
         .headers
@@ -94,14 +112,17 @@ fn presented(parts: &Parts) -> Option<Token> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .and_then(|(_, value)| Token::parse(value))
+        .filter(|(name, _)| *name == COOKIE)
+        .filter_map(|(_, value)| Token::parse(value))
+        .collect()
 }
 
-/// The `Set-Cookie` value that stores `token` for this site.
-pub fn set_cookie(token: &Token) -> String {
+/// The `Set-Cookie` value that stores `token` for the pages under `base` (`` for the whole
+/// site), so that it is sent to no other hunt's.
+pub fn set_cookie(token: &Token, base: &str) -> String {
+    let path = if base.is_empty() { "/" } else { base };
     format!(
-        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000",
+        "{COOKIE}={}; Path={path}; HttpOnly; SameSite=Strict; Max-Age=2592000",
         token.to_hex()
     )
 }

@@ -35,7 +35,8 @@ pub async fn page(
         None => board.rows.clone(),
     };
     let mut tabs = format!(
-        "<nav class=\"tabs\"><a href=\"/board\"{}>All</a>",
+        "<nav class=\"tabs\"><a href=\"{}\"{}>All</a>",
+        escape(&app.at("/board")),
         if query.division.is_none() {
             " class=\"on\""
         } else {
@@ -45,7 +46,8 @@ pub async fn page(
     for division in &board.divisions {
         let on = query.division.as_deref() == Some(division.as_str());
         tabs.push_str(&format!(
-            "<a href=\"/board?division={}\"{}>{}</a>",
+            "<a href=\"{}?division={}\"{}>{}</a>",
+            escape(&app.at("/board")),
             percent(division),
             if on { " class=\"on\"" } else { "" },
             escape(division)
@@ -61,6 +63,7 @@ pub async fn page(
     };
     let initial = serde_json::to_string(&board).unwrap_or_else(|_| "null".to_owned());
     let division = serde_json::to_string(&query.division).unwrap_or_else(|_| "null".to_owned());
+    let base = serde_json::to_string(&app.base).unwrap_or_else(|_| "\"\"".to_owned());
     let body = format!(
         "<header><h1>{}</h1><div class=\"stats\">{frozen}<span><b id=\"teams\">{}</b> teams\
          </span></div></header><main class=\"wide\">{tabs}<div id=\"blood\" aria-live=\"polite\"></div>\
@@ -70,12 +73,13 @@ pub async fn page(
          <svg id=\"graph\" viewBox=\"0 0 600 400\" width=\"100%\" role=\"img\" \
          aria-label=\"Score graph of the top 10\"></svg><ul class=\"legend\" id=\"legend\"></ul>\
          </div></div></main>\
-         <script>const INITIAL = {}; const DIVISION = {};\n{SCRIPT}</script>",
+         <script>const INITIAL = {}; const DIVISION = {}; const BASE = {};\n{SCRIPT}</script>",
         escape(&board.title),
         board.total,
         table_rows(&rows),
         script_safe(&initial),
         script_safe(&division),
+        script_safe(&base),
     );
     Ok(Html(layout(&board.title, &body)))
 }
@@ -114,7 +118,8 @@ fn percent(text: &str) -> String {
         .collect()
 }
 
-/// Follows `/events`: redraws the rows and the graph, shows first bloods.
+/// Follows the hunt's `/events` (under `BASE`, the hunt's base path): redraws the rows and
+/// the graph, shows first bloods.
 const SCRIPT: &str = r##"
 const esc = s => String(s).replace(/[&<>"']/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
 const COLORS = ['#0b5fad','#c0392b','#17753a','#8e44ad','#d35400','#16a085','#2c3e50','#b7950b','#7f8c8d','#e84393'];
@@ -160,12 +165,12 @@ function board(b) {
   if (b.frozen && b.freeze_at) f.textContent = 'Frozen since ' + new Date(b.freeze_at).toISOString().replace('T', ' ').slice(0, 19) + 'Z';
   graph(b);
   if (DIVISION === null) rows(b.rows);
-  else fetch('/api/board?limit=50&division=' + encodeURIComponent(DIVISION)).then(r => r.json()).then(p => rows(p.rows));
+  else fetch(BASE + '/api/board?limit=50&division=' + encodeURIComponent(DIVISION)).then(r => r.json()).then(p => rows(p.rows));
   document.body.dataset.seq = b.seq;
 }
 graph(INITIAL);
 document.body.dataset.seq = INITIAL.seq;
-const events = new EventSource('/events');
+const events = new EventSource(BASE + '/events');
 events.addEventListener('board', e => board(JSON.parse(e.data)));
 events.addEventListener('first_blood', e => {
   const s = JSON.parse(e.data);

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -13,7 +13,6 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::app::App;
 use super::error::ApiError;
 
 /// Clients remembered before idle ones are forgotten.
@@ -86,12 +85,12 @@ fn client(request: &Request) -> String {
     }
 }
 
-/// The middleware: limits POSTs, passes everything else through.
-pub async fn limit(State(app): State<App>, request: Request, next: Next) -> Response {
+/// The middleware: limits POSTs, to whichever hunt, passes everything else through.
+pub async fn limit(State(limiter): State<Arc<Limiter>>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
-    match app.limiter.take(&client(&request), Instant::now()) {
+    match limiter.take(&client(&request), Instant::now()) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let mut response = ApiError::new(

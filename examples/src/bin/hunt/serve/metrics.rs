@@ -1,18 +1,15 @@
 //! `/metrics`: counters in the Prometheus text format, kept in atomics so that recording
 //! costs a few nanoseconds and never takes a lock.
 //!
-//! Verdicts are counted by kind only: answers never reach a metric.
+//! Each hunt served has its own counters, and every series is labelled with its hunt (ids
+//! are slugs, so they need no escaping in a label). Verdicts are counted by kind only:
+//! answers never reach a metric.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
 use hunt_core::Verdict;
-
-use super::app::App;
 
 /// Upper bounds, in seconds, of the submission latency histogram's buckets.
 const BUCKETS: [f64; 12] = [
@@ -34,7 +31,7 @@ const KINDS: [&str; 11] = [
     "other",
 ];
 
-/// The service's counters.
+/// One hunt's counters.
 #[derive(Debug, Default)]
 pub struct Metrics {
     verdicts: [AtomicU64; KINDS.len()],
@@ -79,46 +76,60 @@ impl Metrics {
     pub fn set_position(&self, seq: u64) {
         self.position.store(seq, Ordering::Relaxed);
     }
+}
 
-    /// The metrics in the Prometheus text exposition format.
-    pub fn text(&self) -> String {
-        let mut out = String::new();
-        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        out.push_str("# HELP hunt_submissions_total Submissions judged, by verdict.\n");
-        out.push_str("# TYPE hunt_submissions_total counter\n");
-        for (name, count) in KINDS.iter().zip(&self.verdicts) {
+/// The metrics of every hunt served, `(id, metrics)`, in the Prometheus text exposition
+/// format: each series labelled with its hunt.
+pub fn text(hunts: &[(&str, &Metrics)]) -> String {
+    let mut out = String::new();
+    let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    out.push_str("# HELP hunt_submissions_total Submissions judged, by hunt and verdict.\n");
+    out.push_str("# TYPE hunt_submissions_total counter\n");
+    for (hunt, metrics) in hunts {
+        for (name, count) in KINDS.iter().zip(&metrics.verdicts) {
             let _ = writeln!(
                 out,
-                "hunt_submissions_total{{verdict=\"{name}\"}} {}",
+                "hunt_submissions_total{{hunt=\"{hunt}\",verdict=\"{name}\"}} {}",
                 load(count)
             );
         }
-        out.push_str("# HELP hunt_submit_seconds Time to a durable verdict.\n");
-        out.push_str("# TYPE hunt_submit_seconds histogram\n");
+    }
+    out.push_str("# HELP hunt_submit_seconds Time to a durable verdict, by hunt.\n");
+    out.push_str("# TYPE hunt_submit_seconds histogram\n");
+    for (hunt, metrics) in hunts {
         let mut cumulative = 0;
-        for (bound, count) in BUCKETS.iter().zip(&self.latency) {
+        for (bound, count) in BUCKETS.iter().zip(&metrics.latency) {
             cumulative += load(count);
             let _ = writeln!(
                 out,
-                "hunt_submit_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
+                "hunt_submit_seconds_bucket{{hunt=\"{hunt}\",le=\"{bound}\"}} {cumulative}"
             );
         }
-        cumulative += load(&self.latency[BUCKETS.len()]);
+        cumulative += load(&metrics.latency[BUCKETS.len()]);
         let _ = writeln!(
             out,
-            "hunt_submit_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
+            "hunt_submit_seconds_bucket{{hunt=\"{hunt}\",le=\"+Inf\"}} {cumulative}"
         );
-        let sum = load(&self.latency_micros) as f64 / 1e6;
-        let _ = writeln!(out, "hunt_submit_seconds_sum {sum}");
-        let _ = writeln!(out, "hunt_submit_seconds_count {cumulative}");
-        out.push_str("# HELP hunt_sse_clients Open server-sent event streams.\n");
-        out.push_str("# TYPE hunt_sse_clients gauge\n");
-        let _ = writeln!(out, "hunt_sse_clients {}", load(&self.sse_clients));
-        out.push_str("# HELP hunt_log_position The log position live views have reached.\n");
-        out.push_str("# TYPE hunt_log_position gauge\n");
-        let _ = writeln!(out, "hunt_log_position {}", load(&self.position));
-        out
+        let sum = load(&metrics.latency_micros) as f64 / 1e6;
+        let _ = writeln!(out, "hunt_submit_seconds_sum{{hunt=\"{hunt}\"}} {sum}");
+        let _ = writeln!(
+            out,
+            "hunt_submit_seconds_count{{hunt=\"{hunt}\"}} {cumulative}"
+        );
     }
+    out.push_str("# HELP hunt_sse_clients Open server-sent event streams, by hunt.\n");
+    out.push_str("# TYPE hunt_sse_clients gauge\n");
+    for (hunt, metrics) in hunts {
+        let clients = load(&metrics.sse_clients);
+        let _ = writeln!(out, "hunt_sse_clients{{hunt=\"{hunt}\"}} {clients}");
+    }
+    out.push_str("# HELP hunt_log_position The log position live views have reached, by hunt.\n");
+    out.push_str("# TYPE hunt_log_position gauge\n");
+    for (hunt, metrics) in hunts {
+        let position = load(&metrics.position);
+        let _ = writeln!(out, "hunt_log_position{{hunt=\"{hunt}\"}} {position}");
+    }
+    out
 }
 
 /// The index of a verdict's kind in [`KINDS`].
@@ -136,12 +147,4 @@ fn kind(verdict: &Verdict) -> usize {
         Verdict::KeyConflict => 9,
         _ => 10,
     }
-}
-
-/// `GET /metrics`.
-pub async fn render(State(app): State<App>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        app.metrics.text(),
-    )
 }

@@ -2,10 +2,13 @@
 //! with its OpenAPI document, server-sent events, metrics — on the selected store.
 //!
 //! This is the reference for embedding the engine in an axum service: handlers call the
-//! engine's typed commands and render its views; they decide nothing. One module per
-//! concept: `app` (shared state, routes), `tokens` and `auth` (who is asking), `team_page`
-//! and `board_page` (HTML), `api` (JSON, OpenAPI), `sse` (streams), `pump` (the log feed
-//! of the live views), `snapshot` (the public board as a value), `metrics`, `shutdown`.
+//! engine's typed commands and render its views; they decide nothing. One service serves
+//! one or more hunts of the store, each with its own engine, pump and follower and its
+//! routes under `/h/{hunt}`. One module per concept: `hunts` (the service around the hunts,
+//! its own routes and limits), `app` (one hunt's shared state and routes), `tokens` and
+//! `auth` (who is asking), `team_page` and `board_page` (HTML), `api` (JSON), `openapi`
+//! (its document), `sse` (streams), `pump` (the log feed of the live views), `snapshot`
+//! (the public board as a value), `metrics`, `shutdown`.
 
 mod api;
 mod app;
@@ -14,8 +17,10 @@ mod board_page;
 mod error;
 mod feed;
 mod html;
+mod hunts;
 mod limit;
 mod metrics;
+mod openapi;
 mod pump;
 mod shutdown;
 mod snapshot;
@@ -23,12 +28,15 @@ mod sse;
 mod team_page;
 pub mod tokens;
 
+pub use app::base_of;
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
 use crate::failure::Failure;
@@ -37,10 +45,13 @@ use crate::store::{Create, Selection};
 /// Arguments of `hunt serve`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Teams open the join link `hunt team add` printed; the organiser \
-    opens the one `hunt admin token` printed. The board is at /board, the API's OpenAPI \
-    document at /openapi.json, metrics at /metrics. Stops on Ctrl-C or SIGTERM once the \
-    requests in flight are answered."
+    after_help = "Serves every hunt in the store, or those named with --hunt ID (repeat it \
+    for several). Each hunt's pages and API are under /h/ID/ (its board at /h/ID/board); \
+    / lists the hunts. With one hunt, its routes are at the root too (/board, /api/…). \
+    Teams open the join link `hunt team add` printed; the organiser opens the one \
+    `hunt admin token` printed (the admin's token works in every hunt of the store). The \
+    OpenAPI document is at /openapi.json, metrics at /metrics. Stops on Ctrl-C or SIGTERM \
+    once the requests in flight are answered."
 )]
 pub struct Args {
     /// The address to listen on (port 0: any free port, printed at start)
@@ -60,7 +71,8 @@ pub struct Args {
     pub keep_alive: u64,
 }
 
-/// Runs `hunt serve` until Ctrl-C or SIGTERM.
+/// Runs `hunt serve` until Ctrl-C or SIGTERM: serves the hunts `--hunt` names, or every
+/// hunt in the store.
 pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Result<(), Failure> {
     init_logs("info");
     let sled_dir = selection.postgres.is_none().then(|| selection.data_dir());
@@ -73,18 +85,39 @@ pub async fn run(selection: &Selection, args: &Args, out: &mut dyn Write) -> Res
         );
     }
     let store = selection.open_store(Create::Never).await?;
-    let hunt = selection.hunt_id(&*store).await?;
-    let engine = Arc::new(
-        hunt_core::engine::Engine::open(store.clone(), &hunt, crate::store::secret()).await?,
-    );
+    let hunts = selection.hunt_ids(&*store).await?;
+    let mut engines = Vec::with_capacity(hunts.len());
+    for hunt in &hunts {
+        let engine =
+            hunt_core::engine::Engine::open(store.clone(), hunt, crate::store::secret()).await?;
+        engines.push(Arc::new(engine));
+    }
     let listener = Listener::bind(args.listen).await?;
-    writeln!(
-        out,
-        "Serving hunt `{hunt}` on http://{0}/ (board: http://{0}/board)",
-        listener.bound
-    )?;
+    let bound = listener.bound;
+    match hunts.as_slice() {
+        [only] => writeln!(
+            out,
+            "Serving hunt `{only}` on http://{bound}/ (board: http://{bound}/board; also \
+             under http://{bound}{}/)",
+            app::base_of(only.as_str())
+        )?,
+        _ => {
+            writeln!(
+                out,
+                "Serving {} hunts on http://{bound}/ (the list of hunts)",
+                hunts.len()
+            )?;
+            for hunt in &hunts {
+                writeln!(
+                    out,
+                    "  `{hunt}`: board http://{bound}{}/board",
+                    app::base_of(hunt.as_str())
+                )?;
+            }
+        }
+    }
     out.flush()?;
-    serve(engine, store, admin, listener, args, Clock::wall()).await?;
+    serve(engines, store, admin, listener, args, Clock::wall()).await?;
     writeln!(out, "Stopped: every request in flight was answered")?;
     Ok(())
 }
@@ -121,25 +154,58 @@ impl Listener {
     }
 }
 
-/// Serves `engine`'s hunt on `listener` until Ctrl-C or SIGTERM, deciding and showing
-/// everything at `clock`; `admin` says who the admin is. Returns once every request in
-/// flight is answered.
+/// Serves the hunts of `engines` (one engine per hunt, all on `store`) on `listener` until
+/// Ctrl-C or SIGTERM, deciding and showing everything at `clock`; `admin` says who the
+/// admin is, in every hunt. Each hunt has its own pump, follower, token index and live
+/// feed. Returns once every request in flight is answered.
 pub async fn serve(
-    engine: Arc<hunt_core::engine::Engine>,
+    engines: Vec<Arc<hunt_core::engine::Engine>>,
     store: Arc<dyn hunt_core::store::Store>,
     admin: tokens::AdminToken,
     listener: Listener,
     args: &Args,
     clock: Clock,
 ) -> Result<(), Failure> {
-    let hunt = engine.snapshot().hunt().id.clone();
+    let (stop, stopping) = watch::channel(false);
+    let mut apps = Vec::with_capacity(engines.len());
+    let mut tasks = Vec::with_capacity(engines.len());
+    for engine in engines {
+        let (app, [pump, feeding, follower]) =
+            start_hunt(engine, &store, &admin, args, clock, &stopping).await?;
+        apps.push(app);
+        tasks.push((pump, feeding, follower));
+    }
+    let service = hunts::Service::new(apps, admin);
+    tracing::info!(bound = %listener.bound, hunts = ?service.ids(), "serving");
+    let limiter = Arc::new(limit::Limiter::new(args.rate));
+    let served = axum::serve(listener.listener, hunts::make_service(service, limiter))
+        .with_graceful_shutdown(shutdown::signal(stop))
+        .await;
+    for (pump, feeding, follower) in tasks {
+        follower.abort();
+        let _ = feeding.await;
+        // The pump ends with the streams; wait for it so the engine is dropped last.
+        let _ = pump.await;
+    }
+    served.map_err(|e| Failure::user(format!("the server failed: {e}")))
+}
+
+/// One hunt's share of the service: its app (routes under `/h/{id}`), and its pump and
+/// follower tasks and the task of its public feed, started.
+async fn start_hunt(
+    engine: Arc<hunt_core::engine::Engine>,
+    store: &Arc<dyn hunt_core::store::Store>,
+    admin: &tokens::AdminToken,
+    args: &Args,
+    clock: Clock,
+    stopping: &watch::Receiver<bool>,
+) -> Result<(app::App, [JoinHandle<()>; 3]), Failure> {
     let teams = Arc::new(tokens::TeamIndex::default());
     let solves = Arc::new(pump::SolveLog::default());
     let metrics = Arc::new(metrics::Metrics::default());
-    let seq = pump::start(&engine, &*store, &teams, &solves).await?;
+    let seq = pump::start(&engine, &**store, &teams, &solves).await?;
     metrics.set_position(seq);
     let (updates, _) = broadcast::channel(pump::CHANNEL);
-    let (stop, stopping) = watch::channel(false);
     let sources = feed::Sources {
         engine: engine.clone(),
         solves: solves.clone(),
@@ -157,13 +223,13 @@ pub async fn serve(
         stopping.clone(),
     ));
     let app = app::App {
+        base: app::base_of(engine.hunt_id().as_str()),
         engine: engine.clone(),
-        admin,
+        admin: admin.clone(),
         store: store.clone(),
         teams: teams.clone(),
         updates: updates.clone(),
         solves: solves.clone(),
-        limiter: Arc::new(limit::Limiter::new(args.rate)),
         metrics: metrics.clone(),
         stopping: stopping.clone(),
         keep_alive: Duration::from_secs(args.keep_alive.max(1)),
@@ -172,33 +238,22 @@ pub async fn serve(
     };
     let pump = tokio::spawn(pump::run(
         engine.clone(),
-        store,
+        store.clone(),
         teams,
         solves,
         updates,
         metrics,
         seq,
-        stopping,
+        stopping.clone(),
     ));
     // Other processes may append to the same log (on PostgreSQL): follow it, so that their
     // commands reach this service's pages and streams without a command of its own.
-    let follower = tokio::spawn({
-        let engine = engine.clone();
-        async move {
-            let error = engine
-                .follow(Duration::from_secs(1), tokio::time::sleep)
-                .await;
-            tracing::error!(%error, "stopped following the log: other processes' commands show only after this one's next write");
-        }
+    let follower = tokio::spawn(async move {
+        let hunt = engine.hunt_id().clone();
+        let error = engine
+            .follow(Duration::from_secs(1), tokio::time::sleep)
+            .await;
+        tracing::error!(%error, %hunt, "stopped following the log: other processes' commands show only after this one's next write");
     });
-    tracing::info!(bound = %listener.bound, hunt = %hunt, "serving");
-    let service = app::router(app).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener.listener, service)
-        .with_graceful_shutdown(shutdown::signal(stop))
-        .await;
-    follower.abort();
-    // The pump ends with the streams; wait for it so the engine is dropped last.
-    let _ = pump.await;
-    let _ = feeding.await;
-    served.map_err(|e| Failure::user(format!("the server failed: {e}")))
+    Ok((app, [pump, feeding, follower]))
 }

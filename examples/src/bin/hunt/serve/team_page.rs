@@ -26,8 +26,8 @@ use crate::render;
 pub async fn join(State(app): State<App>, Path(token): Path<String>) -> Response {
     let who = Who::of(&app, Token::parse(&token));
     let to = match &who {
-        Who::Team(..) => "/",
-        Who::Admin(_) => "/board",
+        Who::Team(..) => app.at("/"),
+        Who::Admin(_) => app.at("/board"),
         Who::Anonymous => {
             let body = "<main><h2>This join link is not valid</h2><p>Ask the organisers for \
                         your team's link.</p></main>";
@@ -38,21 +38,25 @@ pub async fn join(State(app): State<App>, Path(token): Path<String>) -> Response
                 .into_response();
         }
     };
-    let cookie = who.token().map(auth::set_cookie).unwrap_or_default();
-    ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+    let cookie = who
+        .token()
+        .map(|token| auth::set_cookie(token, &app.base))
+        .unwrap_or_default();
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response()
 }
 
 /// `GET /`: the team's page, or a pointer to the board for anyone else.
 pub async fn page(State(app): State<App>, who: Who) -> Response {
     match who {
         Who::Team(team, token) => Html(render_page(&app, team, &token, None)).into_response(),
-        Who::Admin(_) => Redirect::to("/board").into_response(),
+        Who::Admin(_) => Redirect::to(&app.at("/board")).into_response(),
         Who::Anonymous => {
             let title = app.engine.snapshot().hunt().title.clone();
             let body = format!(
                 "<header><h1>{}</h1></header><main><p>Open your team's join link to play.</p>\
-                 <p><a href=\"/board\">See the live board</a></p></main>",
-                escape(&title)
+                 <p><a href=\"{}\">See the live board</a></p></main>",
+                escape(&title),
+                escape(&app.at("/board"))
             );
             Html(layout(&title, &body)).into_response()
         }
@@ -217,21 +221,26 @@ fn render_page(app: &App, team: TeamId, token: &Token, banner: Option<Banner>) -
             body.push_str(&format!("<h2>{}</h2>", escape(name)));
             round = Some(this.clone());
         }
-        body.push_str(&card(view, &csrf, now));
+        body.push_str(&card(app, view, &csrf, now));
     }
-    body.push_str(
-        "<p class=\"meta\"><a href=\"/board\">Live board</a></p></main>\
-         <script>new EventSource('/api/team/events').addEventListener('changed', () => {\
+    // The base path is a slug's (`/h/{id}`) or empty; as JSON in the script it is quoted.
+    let base = serde_json::to_string(&app.base).unwrap_or_else(|_| "\"\"".to_owned());
+    body.push_str(&format!(
+        "<p class=\"meta\"><a href=\"{}\">Live board</a></p></main>\
+         <script>(() => {{ const BASE = {};\
+         new EventSource(BASE + '/api/team/events').addEventListener('changed', () => {{\
          if (document.getElementById('verdict')) return;\
          if (![...document.querySelectorAll('input[type=text]')].some(i => i.value)) \
-         location.replace('/'); });</script>",
-    );
+         location.replace(BASE + '/'); }}); }})();</script>",
+        escape(&app.at("/board")),
+        base.replace('<', "\\u003c"),
+    ));
     body.push_str(COUNTDOWN);
     layout(&format!("{} — {}", hunt.title, info.name), &body)
 }
 
-/// One challenge's card.
-fn card(view: &ChallengeView, csrf: &str, now: Timestamp) -> String {
+/// One challenge's card; its forms post to `app`'s routes.
+fn card(app: &App, view: &ChallengeView, csrf: &str, now: Timestamp) -> String {
     match view {
         ChallengeView::Open {
             slug,
@@ -255,7 +264,7 @@ fn card(view: &ChallengeView, csrf: &str, now: Timestamp) -> String {
                 markdown(content),
             );
             for hint in hints {
-                out.push_str(&hint_line(slug, hint, csrf, solved.is_some()));
+                out.push_str(&hint_line(app, slug, hint, csrf, solved.is_some()));
             }
             match solved {
                 Some(solve) => out.push_str(&format!(
@@ -280,13 +289,14 @@ fn card(view: &ChallengeView, csrf: &str, now: Timestamp) -> String {
                         out.push_str(&format!("<p class=\"meta\">{}</p>", notes.join(" · ")));
                     }
                     out.push_str(&format!(
-                        "<form class=\"inline\" method=\"post\" action=\"/answer\">\
+                        "<form class=\"inline\" method=\"post\" action=\"{}\">\
                          <input type=\"hidden\" name=\"challenge\" value=\"{slug_e}\">\
                          <input type=\"hidden\" name=\"id\" value=\"{}\">\
                          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
                          <input type=\"text\" name=\"answer\" placeholder=\"Your answer\" \
                          aria-label=\"Answer to {}\" autocomplete=\"off\" required>\
                          <button>Submit</button></form>",
+                        escape(&app.at("/answer")),
                         form_id(),
                         escape(title)
                     ));
@@ -306,7 +316,7 @@ fn card(view: &ChallengeView, csrf: &str, now: Timestamp) -> String {
 }
 
 /// One hint of an open challenge: its content once taken, else a button with its cost.
-fn hint_line(challenge: &str, hint: &HintView, csrf: &str, solved: bool) -> String {
+fn hint_line(app: &App, challenge: &str, hint: &HintView, csrf: &str, solved: bool) -> String {
     match (&hint.content, &hint.requires) {
         (Some(content), _) => format!(
             "<div class=\"hintbox\"><b>Hint</b> ({} points): {}</div>",
@@ -321,11 +331,12 @@ fn hint_line(challenge: &str, hint: &HintView, csrf: &str, solved: bool) -> Stri
         ),
         (None, None) if solved => String::new(),
         (None, None) => format!(
-            "<form method=\"post\" action=\"/hint\"><input type=\"hidden\" name=\"challenge\" \
+            "<form method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"challenge\" \
              value=\"{}\"><input type=\"hidden\" name=\"hint\" value=\"{}\">\
              <input type=\"hidden\" name=\"id\" value=\"{}\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
              <button class=\"hint\">Take hint “{}” (−{} points)</button></form>",
+            escape(&app.at("/hint")),
             escape(challenge),
             escape(&hint.slug),
             form_id(),
