@@ -316,3 +316,35 @@ async fn join(State(service): State<Service>, Path(token): Path<String>) -> Resp
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_page_says_which_hunts_there_are() {
+        let check = |ids: &[&str], path: &str, expected: &str| {
+            let ids: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+            let uri: Uri = path.parse().expect("a path");
+            let error = not_found(&ids, &uri);
+            assert_eq!(error.status, StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(error.message, expected, "{ids:?} {path}");
+        };
+        let unknown = "no hunt \"nope\" is served here (served: live, second; see /api/hunts)";
+        check(&["live", "second"], "/h/nope/board", unknown);
+        check(&["live", "second"], "/h/nope", unknown);
+        check(
+            &["live", "second"],
+            "/board",
+            "no such page: this service serves several hunts, each under /h/{hunt}/ (see / or \
+             /api/hunts)",
+        );
+        check(&["live", "second"], "/h/live/nothing", "no such page");
+        check(&["live"], "/board/x", "no such page");
+        check(
+            &["live"],
+            "/h/",
+            "no hunt \"\" is served here (served: live; see /api/hunts)",
+        );
+    }
+}
