@@ -14,6 +14,7 @@ mod pricing;
 mod ranking;
 mod schedule;
 mod snapshot;
+mod solved;
 mod team;
 mod timeline;
 mod unlock;

@@ -18,8 +18,17 @@ use crate::scoring::ValueMode;
 
 use super::HuntState;
 
+/// How many solvers ahead [`HuntState::reprice`] reads a team, and then its solve: far
+/// enough for the miss to complete before the solver's turn, near enough to stay cached.
+const TEAM_AHEAD: usize = 16;
+const SOLVE_AHEAD: usize = 8;
+
 impl HuntState {
     /// Prices every solver of `challenge` again and marks the teams whose score changed.
+    ///
+    /// O(solvers), one visit of each solver's team and solve (reached through the team's
+    /// [`SolvedSet`](super::solved::SolvedSet), without a search): on a large event this walk
+    /// is most of what a dynamic value change costs.
     pub(crate) fn reprice(&mut self, challenge: ChallengeId) {
         let hunt = self.hunt.clone();
         let scoring = &hunt.challenge(challenge).scoring;
@@ -27,12 +36,26 @@ impl HuntState {
         let teams = &mut self.teams;
         let total = stats.counted;
         let keep_peak = self.tracks_peak;
+        let marks = !self.deferred;
+        let team_count = teams.len();
         // Retroactively every solver holds the same value: compute it once.
         let shared = (scoring.mode != ValueMode::CaptureTime)
             .then(|| scoring.value_at(0, total, self.max_solves));
         let mut before = 0;
-        let mut changed = Vec::new();
-        for solver in &stats.solvers {
+        let solvers = &stats.solvers;
+        // Every solver is a cache miss on its team and another on its solve, the second
+        // waiting for the first. Reading the solvers a little ahead (team first, then solve)
+        // starts those misses early and lets several overlap; `touched` keeps the reads.
+        let mut touched = 0i64;
+        for (i, solver) in solvers.iter().enumerate() {
+            if let Some(ahead) = solvers.get(i + TEAM_AHEAD) {
+                touched ^= teams[ahead.team.index()].score;
+            }
+            if let Some(ahead) = solvers.get(i + SOLVE_AHEAD)
+                && let Some(solve) = teams[ahead.team.index()].solve_of(challenge)
+            {
+                touched ^= solve.points;
+            }
             let value = shared.unwrap_or_else(|| scoring.value_at(before, total, self.max_solves));
             let points = value.saturating_add(scoring.bonus(value, before, solver.counted));
             before += u32::from(solver.counted);
@@ -44,17 +67,12 @@ impl HuntState {
             if delta != 0 {
                 solve.points = points;
                 team.change_score(delta, keep_peak);
-                changed.push(solver.team);
+                if marks {
+                    self.ranking.mark(solver.team, team_count);
+                }
             }
         }
-        self.rank_changed(&changed);
-    }
-
-    /// Marks `changed` teams for re-ranking at the next read (see `state::ranking`).
-    fn rank_changed(&mut self, changed: &[TeamId]) {
-        for team in changed {
-            self.rerank(*team);
-        }
+        std::hint::black_box(touched);
     }
 
     /// Records `team` as the newest solver of `challenge` and prices everyone again who

@@ -352,6 +352,9 @@ impl HuntState {
         self.seq = board.seq;
         self.last_at = board.last_at;
         self.teams = board.teams;
+        for team in &mut self.teams {
+            team.solved = super::solved::SolvedSet::of(team.solves.iter().map(|s| s.challenge));
+        }
         self.names = board.names.into_index();
         self.stats = board.stats;
         self.max_solves = self.stats.iter().map(|s| s.counted).max().unwrap_or(0);
@@ -458,7 +461,12 @@ fn check_fits(hunt: &Hunt, board: &Board, which: &str) -> Result<(), SnapshotErr
             board
                 .teams
                 .get(s.team.index())
-                .is_some_and(|t| t.has_solved(crate::ids::ChallengeId(c as u32)))
+                // The teams' solved sets are rebuilt only once the board fits: search.
+                .is_some_and(|t| {
+                    t.solves
+                        .binary_search_by_key(&crate::ids::ChallengeId(c as u32), |s| s.challenge)
+                        .is_ok()
+                })
         });
         let counted = stats.solvers.iter().filter(|s| s.counted).count();
         if !solvers_fit || counted != stats.counted as usize {

@@ -7,6 +7,8 @@ use crate::ids::ChallengeId;
 use crate::standings::SortKey;
 use crate::time::Timestamp;
 
+use super::solved::SolvedSet;
+
 /// One solve of a team.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Solve {
@@ -155,6 +157,10 @@ pub struct TeamState {
     pub final_meta_at: Option<Timestamp>,
     /// Solves, sorted by challenge id.
     pub(crate) solves: Vec<Solve>,
+    /// The challenge ids of `solves`: a solve's position without a search. Derived, so not
+    /// encoded; a decoded state rebuilds it.
+    #[serde(skip)]
+    pub(crate) solved: SolvedSet,
     /// Solves per round, indexed by round id.
     pub(crate) round_solves: Vec<u32>,
     /// Wrong guesses per challenge, sorted by challenge id.
@@ -189,6 +195,7 @@ impl TeamState {
             last_solve_at: None,
             final_meta_at: None,
             solves: Vec::new(),
+            solved: SolvedSet::default(),
             round_solves: vec![0; rounds],
             guesses: Vec::new(),
             wrong_times: Vec::new(),
@@ -225,10 +232,8 @@ impl TeamState {
     }
 
     pub(crate) fn solve_mut(&mut self, challenge: ChallengeId) -> Option<&mut Solve> {
-        self.solves
-            .binary_search_by_key(&challenge, |s| s.challenge)
-            .ok()
-            .map(|i| &mut self.solves[i])
+        let i = self.solved.position(challenge)?;
+        self.solves.get_mut(i)
     }
 
     /// The team's solves, in challenge order.
@@ -243,15 +248,13 @@ impl TeamState {
 
     /// The team's solve of `challenge`, if any.
     pub fn solve_of(&self, challenge: ChallengeId) -> Option<&Solve> {
-        self.solves
-            .binary_search_by_key(&challenge, |s| s.challenge)
-            .ok()
-            .map(|i| &self.solves[i])
+        let i = self.solved.position(challenge)?;
+        self.solves.get(i)
     }
 
     /// Whether the team solved `challenge`.
     pub fn has_solved(&self, challenge: ChallengeId) -> bool {
-        self.solve_of(challenge).is_some()
+        self.solved.contains(challenge)
     }
 
     /// Solves in one round.
@@ -280,16 +283,13 @@ impl TeamState {
 
     /// Records a solve; returns false (and changes nothing) if it was already solved.
     pub(crate) fn add_solve(&mut self, solve: Solve) -> bool {
-        match self
-            .solves
-            .binary_search_by_key(&solve.challenge, |s| s.challenge)
-        {
-            Ok(_) => false,
-            Err(i) => {
-                self.solves.insert(i, solve);
-                true
-            }
+        if self.solved.contains(solve.challenge) {
+            return false;
         }
+        let i = self.solved.below(solve.challenge);
+        self.solved.insert(solve.challenge);
+        self.solves.insert(i, solve);
+        true
     }
 
     /// Moves the tie-break time to `at` (never backwards: items may arrive out of time order).
