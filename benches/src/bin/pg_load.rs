@@ -7,7 +7,8 @@
 //! Each run uses a fresh schema on the server named by `HUNT_PG_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`), dropped afterwards.
 //!
-//! Run with `cargo run --release -p benches --bin pg_load [SECONDS_PER_RUN]` (default 5).
+//! Run with `cargo run --release -p benches --bin pg_load [SECONDS_PER_RUN [64]]` (default 5
+//! seconds; with `64`, only the runs of 64 submitters).
 //!
 //! Measured here (2 cores shared with other builds, PostgreSQL 15 on loopback with
 //! `synchronous_commit=on`; medians of 3 runs of 5 s on a quiet machine, where pgbench's
@@ -313,7 +314,11 @@ async fn main() {
     let seconds: f64 = std::env::args()
         .nth(1)
         .map_or(5.0, |s| s.parse().expect("seconds per run"));
-    for submitters in [1, 8, 64] {
+    // `pg_load SECONDS 64` runs only 64 submitters in one process and 2 × 64, for A/B runs
+    // beside another build on a noisy machine.
+    let only_64 = std::env::args().nth(2).is_some_and(|a| a == "64");
+    let counts: &[u64] = if only_64 { &[64] } else { &[1, 8, 64] };
+    for &submitters in counts {
         let (rate, latencies, bytes) = run(submitters, seconds).await;
         println!(
             "{submitters:>3} submitters: {rate:>8.0} acknowledged submissions/s, latency p50 \

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use hunt_core::engine::Engine;
+use hunt_core::state::HuntState;
 use hunt_core::store::Store;
 use hunt_store_pg::{PgOptions, PgStore};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
@@ -94,15 +95,49 @@ async fn main() {
             end = store.append(&hunt, end, &events).await.expect("appends");
         }
     }
+    let appended_in = started.elapsed();
+    // Where an open's time goes: applying the log in memory (no store), then reading it
+    // from the store (fetching and decoding, no state).
+    let applying = Instant::now();
+    let mut state = HuntState::new(benches::hunt(), None).expect("a state");
+    {
+        let mut bulk = state.bulk();
+        for recorded in &log {
+            bulk.apply(recorded).expect("the log applies");
+        }
+    }
+    println!(
+        "applied in memory, no store: {:.2?} ({} teams)",
+        applying.elapsed(),
+        state.team_count()
+    );
+    drop(state);
     drop(log);
+    let reading = Instant::now();
+    {
+        let store = store().await;
+        let (mut after, mut read) = (0, 0);
+        loop {
+            let chunk = store.read(&hunt, after, 10_000).await.expect("reads");
+            read += chunk.len();
+            match chunk.last() {
+                Some(last) => after = last.seq,
+                None => break,
+            }
+        }
+        println!(
+            "read from the store in chunks of 10,000, no state: {:.2?} ({read} events)",
+            reading.elapsed()
+        );
+    }
     let (bytes, count) = sql(&format!(
         "SELECT pg_total_relation_size('{SCHEMA}.events'), \
          (SELECT count(*) FROM {SCHEMA}.events)"
     ))
     .await;
     println!(
-        "appended in batches of 10,000 in {:.1?}; events table {:.1} MiB, {:.0} bytes per event",
-        started.elapsed(),
+        "appended in batches of 10,000 in {appended_in:.1?}; events table {:.1} MiB, {:.0} bytes \
+         per event",
         bytes as f64 / f64::from(1 << 20),
         bytes as f64 / count.max(1) as f64
     );
