@@ -56,6 +56,12 @@ const END: &str = "SELECT end_pos FROM log_end WHERE hunt = $1";
 
 /// The end and the events after `$2` up to it, in one snapshot; one row with null `pos` when
 /// there are none.
+///
+/// The rows come in the order of the lateral subquery's index scan (a nested loop over one
+/// outer row keeps it); an outer `ORDER BY e.pos` would sort them again, which took about
+/// half the statement's time on chunks of 10,000 events (`EXPLAIN ANALYZE`: 24 ms, 10 ms
+/// without). SQL does not promise that order, so [`decode_rows`] sorts rows that are not in
+/// it, which costs one pass over rows that are.
 const READ: &str = "
 SELECT l.end_pos, e.pos, e.body
 FROM (SELECT coalesce((SELECT end_pos FROM log_end WHERE hunt = $1), 0) AS end_pos) l
@@ -63,8 +69,7 @@ LEFT JOIN LATERAL (
     SELECT pos, body FROM events
     WHERE hunt = $1 AND pos > $2 AND pos <= l.end_pos
     ORDER BY pos LIMIT $3
-) e ON true
-ORDER BY e.pos";
+) e ON true";
 
 /// The end and the events at the positions `$2`, up to it, in one snapshot.
 const READ_POSITIONS: &str = "
@@ -333,8 +338,7 @@ pub(crate) fn read_literal(hunt: &HuntId, after: u64, limit: usize) -> Option<St
              SELECT pos, body FROM events \
              WHERE hunt = '{hunt}' AND pos > {after} AND pos <= l.end_pos \
              ORDER BY pos LIMIT {limit}\
-         ) e ON true \
-         ORDER BY e.pos",
+         ) e ON true",
         hunt = hunt.as_str(),
     ))
 }
@@ -426,6 +430,9 @@ fn decode_rows(
             )
         })?;
         events.push(Recorded { seq, event });
+    }
+    if !events.is_sorted_by_key(|r| r.seq) {
+        events.sort_by_key(|r| r.seq);
     }
     Ok((end, events))
 }

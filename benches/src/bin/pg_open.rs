@@ -20,7 +20,7 @@ use hunt_core::engine::Engine;
 use hunt_core::state::HuntState;
 use hunt_core::store::Store;
 use hunt_store_pg::{PgOptions, PgStore};
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
 
 const SCHEMA: &str = "hunt_bench_open";
 
@@ -128,6 +128,43 @@ async fn main() {
         println!(
             "read from the store in chunks of 10,000, no state: {:.2?} ({read} events)",
             reading.elapsed()
+        );
+    }
+    // The same statement as the store's read, fetched with no decoding, in chunks of several
+    // sizes: the round trips and the transfer alone.
+    for chunk in [10_000_i64, 100_000] {
+        let raw = Instant::now();
+        let store = store().await;
+        let (mut after, mut fetched) = (0_i64, 0);
+        loop {
+            let rows = sqlx::query(
+                "SELECT l.end_pos, e.pos, e.body \
+                 FROM (SELECT coalesce((SELECT end_pos FROM log_end WHERE hunt = $1), 0) \
+                 AS end_pos) l \
+                 LEFT JOIN LATERAL (SELECT pos, body FROM events \
+                 WHERE hunt = $1 AND pos > $2 AND pos <= l.end_pos ORDER BY pos LIMIT $3) e \
+                 ON true ORDER BY e.pos",
+            )
+            .bind(hunt.as_str())
+            .bind(after)
+            .bind(chunk)
+            .fetch_all(store.pool())
+            .await
+            .expect("fetches");
+            let got = rows
+                .iter()
+                .filter(|r| r.get::<Option<i64>, _>(1).is_some())
+                .count();
+            fetched += got;
+            if got == 0 {
+                break;
+            }
+            after += got as i64;
+        }
+        println!(
+            "fetched with the read's statement in chunks of {chunk}, not decoded: {:.2?} \
+             ({fetched} rows)",
+            raw.elapsed()
         );
     }
     let (bytes, count) = sql(&format!(
