@@ -30,6 +30,16 @@
 //! other and nothing is given up, but together they reach 0.71-0.88 of one process: a turn
 //! holds the others back for four round trips (`BEGIN` with the locks, the read, the append,
 //! `COMMIT`) where one process's batch takes one.
+//!
+//! Since then a turn takes two round trips: `BEGIN`, the locks and the read in one simple
+//! query, the append and `COMMIT` in another (`hunt-store-pg`'s `turn.rs`). Measured on a
+//! machine loaded to 9-13 by parallel builds (so these say little): medians of 3 runs of 4 s,
+//! the old binary and the new one interleaved, 1 × 64 then 2 × 64 in the same run: before
+//! 13,963/s and 8,642/s (ratios 0.41, 0.70, 0.62), after 12,474/s and 10,454/s (ratios 2.85,
+//! 0.77, 0.65); both fair within 15 %, 0 given up. On that machine the runs of one binary
+//! vary by 3× between runs, more than the change; the ratio wants a quiet machine.
+//! Also note that sqlx pings a pooled connection on every acquire (`test_before_acquire`)
+//! and on every release: one more round trip per store call, outside the turn's locks.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

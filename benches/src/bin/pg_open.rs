@@ -12,6 +12,18 @@
 //! Measured here (2 shared cores): appended in 6-7 s; 260 bytes per event in the events
 //! table (rows, index, TOAST); open from the log alone 8.1-8.6 s; a checkpoint at the end
 //! written in 0.8-0.9 s; open from it 0.43-0.53 s.
+//!
+//! Where the open from the log goes, from the breakdown this bench prints (3 runs on a
+//! machine loaded to 9-10 by parallel builds, so every figure is 3-4× the quiet one): the
+//! open 25.8-31.6 s; applying the 1M events in memory 3.7-5.1 s; reading them from the store
+//! in chunks of 10,000 (fetch and decode, no state) 13-24 s, and fetching the read's rows
+//! with no decoding at all 17-18 s in chunks of 10,000 but 10-11 s in chunks of 100,000. So
+//! the time goes to the 100 round trips of fetching and waiting for the server, not to
+//! decoding JSON (the read with decoding is no slower than the bare fetch) nor to applying.
+//! The read's statement itself ran 24 ms per chunk with its outer sort and 10-13 ms without
+//! (`EXPLAIN ANALYZE`), which is now gone. The engine reads 10,000 events per call
+//! (`READ_CHUNK` in hunt-core's engine); larger chunks while opening, or fetching the next
+//! chunk while applying one, are what is left to gain.
 
 use std::sync::Arc;
 use std::time::Instant;
