@@ -36,7 +36,7 @@
 //! machine loaded to 9-13 by parallel builds (so these say little): medians of 3 runs of 4 s,
 //! the old binary and the new one interleaved, 1 × 64 then 2 × 64 in the same run: before
 //! 13,963/s and 8,642/s (ratios 0.41, 0.70, 0.62), after 12,474/s and 10,454/s (ratios 2.85,
-//! 0.77, 0.65); both fair within 15 %, 0 given up. On that machine the runs of one binary
+//! 0.77, 0.65); the processes within 18 % of each other, 0 given up. On that machine the runs of one binary
 //! vary by 3× between runs, more than the change; the ratio wants a quiet machine.
 //! Also note that sqlx pings a pooled connection on every acquire (`test_before_acquire`)
 //! and on every release: one more round trip per store call, outside the turn's locks.
