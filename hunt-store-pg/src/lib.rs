@@ -16,7 +16,9 @@
 //!   engine resolves by command ids (`error.rs`);
 //! - **fair**: [`Store::take_turn`] is a transaction holding the row lock of the hunt's
 //!   end, which every append takes too, so engines of several processes that conflicted
-//!   take turns in the order they asked instead of one winning every race (`turn.rs`);
+//!   take turns in the order they asked instead of one winning every race; a turn costs
+//!   two round trips (`BEGIN`, the locks and the read in one, the append and `COMMIT` in
+//!   the other) where a plain append costs one (`turn.rs`);
 //! - **live**: each append notifies (`pg_notify`, delivered on commit) with the hunt and its
 //!   new end; one listening connection per store wakes [`Store::wait_past`], and re-reads
 //!   after a reconnect, so a lost notification delays and never loses (`notify.rs`).

@@ -7,7 +7,8 @@
 //! Each run uses a fresh schema on the server named by `HUNT_PG_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`), dropped afterwards.
 //!
-//! Run with `cargo run --release -p benches --bin pg_load [SECONDS_PER_RUN]` (default 5).
+//! Run with `cargo run --release -p benches --bin pg_load [SECONDS_PER_RUN [64]]` (default 5
+//! seconds; with `64`, only the runs of 64 submitters).
 //!
 //! Measured here (2 cores shared with other builds, PostgreSQL 15 on loopback with
 //! `synchronous_commit=on`; medians of 3 runs of 5 s on a quiet machine, where pgbench's
@@ -29,6 +30,16 @@
 //! other and nothing is given up, but together they reach 0.71-0.88 of one process: a turn
 //! holds the others back for four round trips (`BEGIN` with the locks, the read, the append,
 //! `COMMIT`) where one process's batch takes one.
+//!
+//! Since then a turn takes two round trips: `BEGIN`, the locks and the read in one simple
+//! query, the append and `COMMIT` in another (`hunt-store-pg`'s `turn.rs`). Measured on a
+//! machine loaded to 9-13 by parallel builds (so these say little): medians of 3 runs of 4 s,
+//! the old binary and the new one interleaved, 1 × 64 then 2 × 64 in the same run: before
+//! 13,963/s and 8,642/s (ratios 0.41, 0.70, 0.62), after 12,474/s and 10,454/s (ratios 2.85,
+//! 0.77, 0.65); the processes within 18 % of each other, 0 given up. On that machine the runs of one binary
+//! vary by 3× between runs, more than the change; the ratio wants a quiet machine.
+//! Also note that sqlx pings a pooled connection on every acquire (`test_before_acquire`)
+//! and on every release: one more round trip per store call, outside the turn's locks.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -313,7 +324,11 @@ async fn main() {
     let seconds: f64 = std::env::args()
         .nth(1)
         .map_or(5.0, |s| s.parse().expect("seconds per run"));
-    for submitters in [1, 8, 64] {
+    // `pg_load SECONDS 64` runs only 64 submitters in one process and 2 × 64, for A/B runs
+    // beside another build on a noisy machine.
+    let only_64 = std::env::args().nth(2).is_some_and(|a| a == "64");
+    let counts: &[u64] = if only_64 { &[64] } else { &[1, 8, 64] };
+    for &submitters in counts {
         let (rate, latencies, bytes) = run(submitters, seconds).await;
         println!(
             "{submitters:>3} submitters: {rate:>8.0} acknowledged submissions/s, latency p50 \

@@ -107,7 +107,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<u64, StoreError>;
 
     /// Takes a turn at appending to the log of `hunt`: waits until no other writer holds
-    /// one, and returns it (see [`Turn`]). While it is held, appends of other writers to the
+    /// one, and returns it (see [`Turn`]; a store may leave the waiting to the turn's first
+    /// call, so that taking it costs no round trip of its own). While it is held, appends of other writers to the
     /// hunt do not land, so the end read under the turn is the one its append finds, and
     /// writers of several processes that take turns alternate instead of racing.
     ///

@@ -23,13 +23,18 @@ use crate::store::StoreError;
 /// [`StoreError::Conflict`] once it ends if it moved the log; other turns of the hunt wait to
 /// begin, in the order they asked. Reads by others do not wait.
 ///
+/// A store may begin a turn only with its first call (its first read, or its append), so
+/// that taking one costs no round trip of its own: it is held from then on, and that first
+/// read sees every append that landed before it. A turn that is dropped, or whose append
+/// fails or conflicts, ends too, writing nothing.
+///
 /// A store may grant a turn that holds back only other turns, not plain appends, when the
 /// hunt's log is empty (PostgreSQL has no row to lock yet): the turn's append may then
 /// conflict as a plain one would, which callers handle in any case.
 #[async_trait]
 pub trait Turn: Send {
     /// Reads as [`Store::read`](crate::store::Store::read) does, seeing every append that
-    /// landed before the turn began.
+    /// landed before the turn began (with this read, for stores that begin turns lazily).
     async fn read(&mut self, after: u64, limit: usize) -> Result<Vec<Recorded>, StoreError>;
 
     /// Appends as [`Store::append`](crate::store::Store::append) does (conditional, atomic,

@@ -37,6 +37,7 @@ mod check;
 mod checkpoints;
 mod multi_writer;
 mod sample;
+mod turns;
 mod unknown_outcome;
 
 use std::future::Future;
@@ -63,6 +64,7 @@ pub use multi_writer::{
     notifications_cross_handles, two_handles_append_concurrently_and_lose_nothing,
 };
 pub use sample::{sample_event, sample_events};
+pub use turns::{TURN_LIMIT, a_turn_holds_back_other_writers};
 pub use unknown_outcome::unknown_outcomes_are_settled_without_a_double_apply;
 
 /// How long one case may run before [`run_case`] fails it as hung.
@@ -168,6 +170,7 @@ macro_rules! store_conformance_tests {
             a_waiter_after_the_append_returns_at_once
             checkpoint_order_holds_across_handles
             unknown_outcomes_are_settled_without_a_double_apply
+            a_turn_holds_back_other_writers
         );
     };
     (@cases ($builder:expr) $($case:ident)*) => {

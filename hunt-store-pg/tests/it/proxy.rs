@@ -7,8 +7,9 @@
 //! type byte, a 4-byte length). An append is recognised by its statement: sqlx prepares it
 //! once per connection (`Parse`, whose text holds `INSERT INTO events`) and then binds that
 //! statement by name (`Bind`) and ends each execution with `Sync`, which in autocommit is
-//! where PostgreSQL commits. An append in a transaction (a turn: `BEGIN`, the locks, the
-//! append, `COMMIT`) commits at its `COMMIT` instead, which is then the message cut around.
+//! where PostgreSQL commits. An append in a transaction (a turn: `BEGIN`, the locks and the
+//! read in one simple query, the append and `COMMIT` in another) commits at its `COMMIT`
+//! instead, and the message holding that is the one cut around.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -165,25 +166,53 @@ impl Frontend {
         }
         let body = &message[5..];
         let mut strings = body.split(|b| *b == 0);
-        let executed = match message[0] {
+        let executed: Vec<Kind> = match message[0] {
             b'P' => {
                 let name = strings.next().unwrap_or_default().to_vec();
                 let query = strings.next().unwrap_or_default();
                 self.statements.insert(name, Kind::of(query));
-                Kind::Other
+                Vec::new()
             }
             b'B' => {
                 let _portal = strings.next();
                 let statement = strings.next().unwrap_or_default();
                 self.bound = self.statements.get(statement).copied().unwrap_or_default();
-                Kind::Other
+                Vec::new()
             }
-            b'S' => std::mem::take(&mut self.bound),
-            // A simple query (sqlx sends `BEGIN` and `COMMIT` so).
-            b'Q' => Kind::of(strings.next().unwrap_or_default()),
-            _ => Kind::Other,
+            b'S' => vec![std::mem::take(&mut self.bound)],
+            // A simple query (sqlx sends `BEGIN` and `COMMIT` so; a turn sends `BEGIN`, its
+            // locks and its read in one, and its append with `COMMIT` in another), of one
+            // or more statements. No statement of the store holds a `;` of its own (event
+            // bodies go as hex).
+            b'Q' => strings
+                .next()
+                .unwrap_or_default()
+                .split(|b| *b == b';')
+                .map(Kind::of)
+                .collect(),
+            _ => Vec::new(),
         };
-        let commits_an_append = match executed {
+        let mut commits_an_append = false;
+        for kind in executed {
+            commits_an_append |= self.step(kind);
+        }
+        if commits_an_append {
+            let seen = counts.appends.fetch_add(1, Ordering::Relaxed);
+            // Every other append is cut, three in four of those after the commit point.
+            if counts.armed.load(Ordering::Relaxed) && seen.is_multiple_of(2) {
+                return if (seen / 2) % 4 == 3 {
+                    Action::CutBefore
+                } else {
+                    Action::CutAfter
+                };
+            }
+        }
+        Action::Forward
+    }
+
+    /// Notes that a statement of `kind` was executed: whether it is an append's commit point.
+    fn step(&mut self, kind: Kind) -> bool {
+        match kind {
             Kind::Begin => {
                 self.in_transaction = true;
                 false
@@ -203,19 +232,7 @@ impl Frontend {
                 false
             }
             Kind::Other => false,
-        };
-        if commits_an_append {
-            let seen = counts.appends.fetch_add(1, Ordering::Relaxed);
-            // Every other append is cut, three in four of those after the commit point.
-            if counts.armed.load(Ordering::Relaxed) && seen.is_multiple_of(2) {
-                return if (seen / 2) % 4 == 3 {
-                    Action::CutBefore
-                } else {
-                    Action::CutAfter
-                };
-            }
         }
-        Action::Forward
     }
 }
 
