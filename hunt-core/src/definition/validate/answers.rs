@@ -10,7 +10,7 @@ use super::super::spec::{ChallengeSpec, HuntSpec};
 use super::super::unlock_graph::{Edges, Guarantees};
 use super::super::{ChallengeName, MAX_REPLY_BYTES};
 use super::text::Text;
-use super::{Context, Nth, Validator, to_u32};
+use super::{Context, Validator, to_u32};
 use crate::answer::{
     Accepted, AnswerChecker, AnswerTemplate, MAX_REGEXES_PER_CHALLENGE, MAX_REGEXES_PER_HUNT,
     Normalization, REGEX_BUDGET_PER_CHALLENGE, REGEX_BUDGET_PER_HUNT, RegexProblem, SealedDigest,
@@ -364,5 +364,14 @@ impl Validator<'_, '_, '_> {
             });
         }
         ok.then_some(partials)
+    }
+}
+
+/// "answer 2 of challenge `x`", formatted only if reported.
+struct Nth<'a>(&'static str, usize, ChallengeName<'a>);
+
+impl Display for Nth<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} of {}", self.0, self.1 + 1, self.2)
     }
 }
