@@ -11,6 +11,7 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::keys::{self, Key};
 use crate::answer::Normalization;
 use crate::hint::HintCharge;
 use crate::hunt::{Limits, LockedView, RankingOrder, SharedRanks};
@@ -494,18 +495,6 @@ fn is_zero(value: &i64) -> bool {
     *value == 0
 }
 
-/// The names of the rule keys, for messages and suggestions.
-pub(crate) const RULE_KEYS: &[&str] = &[
-    "always",
-    "solved",
-    "all_of",
-    "any_of",
-    "at_least",
-    "score_at_least",
-    "after",
-    "solves_in_round",
-];
-
 /// Formats a span the way `Span::parse` reads it back: friendly units, such as `2h 30m`.
 pub(crate) fn format_span(span: Span) -> String {
     let duration = jiff::SignedDuration::from_millis(span.as_millis());
@@ -552,23 +541,27 @@ impl Serialize for UnlockSpec {
 
         let mut map = serializer.serialize_map(Some(1))?;
         match self {
-            UnlockSpec::Always => map.serialize_entry("always", &true)?,
-            UnlockSpec::Solved(id) => map.serialize_entry("solved", id)?,
-            UnlockSpec::AllOf(rules) => map.serialize_entry("all_of", &List(rules))?,
-            UnlockSpec::AnyOf(rules) => map.serialize_entry("any_of", &List(rules))?,
+            UnlockSpec::Always => map.serialize_entry(Key::Always.name(), &true)?,
+            UnlockSpec::Solved(id) => map.serialize_entry(Key::Solved.name(), id)?,
+            UnlockSpec::AllOf(rules) => map.serialize_entry(Key::AllOf.name(), &List(rules))?,
+            UnlockSpec::AnyOf(rules) => map.serialize_entry(Key::AnyOf.name(), &List(rules))?,
             UnlockSpec::AtLeast { n, of } => {
                 map.serialize_entry(
-                    "at_least",
+                    Key::AtLeast.name(),
                     &AtLeast {
                         n: *n,
                         of: List(of),
                     },
                 )?;
             }
-            UnlockSpec::ScoreAtLeast(score) => map.serialize_entry("score_at_least", score)?,
-            UnlockSpec::After(span) => map.serialize_entry("after", &format_span(*span))?,
+            UnlockSpec::ScoreAtLeast(score) => {
+                map.serialize_entry(Key::ScoreAtLeast.name(), score)?
+            }
+            UnlockSpec::After(span) => {
+                map.serialize_entry(Key::After.name(), &format_span(*span))?
+            }
             UnlockSpec::SolvesInRound { round, n } => {
-                map.serialize_entry("solves_in_round", &SolvesInRound { round, n: *n })?;
+                map.serialize_entry(Key::SolvesInRound.name(), &SolvesInRound { round, n: *n })?;
             }
         }
         map.end()
@@ -600,7 +593,7 @@ impl<'de> Visitor<'de> for RuleVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<UnlockSpec, E> {
-        Ok(if self.top && v == "always" {
+        Ok(if self.top && v == Key::Always.name() {
             UnlockSpec::Always
         } else {
             UnlockSpec::Solved(v.to_owned())
@@ -624,33 +617,33 @@ impl<'de> Visitor<'de> for RuleVisitor {
         let Some(key) = map.next_key::<String>()? else {
             return Err(de::Error::custom("an unlock rule needs one rule key"));
         };
-        let rule = match key.as_str() {
-            "always" => {
+        let rule = match keys::RULE.iter().copied().find(|k| k.name() == key) {
+            Some(Key::Always) => {
                 if !map.next_value::<bool>()? {
                     return Err(de::Error::custom("`always` must be true"));
                 }
                 UnlockSpec::Always
             }
-            "solved" => UnlockSpec::Solved(map.next_value()?),
-            "all_of" => UnlockSpec::AllOf(map.next_value()?),
-            "any_of" => UnlockSpec::AnyOf(map.next_value()?),
-            "at_least" => {
+            Some(Key::Solved) => UnlockSpec::Solved(map.next_value()?),
+            Some(Key::AllOf) => UnlockSpec::AllOf(map.next_value()?),
+            Some(Key::AnyOf) => UnlockSpec::AnyOf(map.next_value()?),
+            Some(Key::AtLeast) => {
                 let AtLeast { n, of } = map.next_value()?;
                 UnlockSpec::AtLeast { n, of }
             }
-            "score_at_least" => UnlockSpec::ScoreAtLeast(map.next_value()?),
-            "after" => {
+            Some(Key::ScoreAtLeast) => UnlockSpec::ScoreAtLeast(map.next_value()?),
+            Some(Key::After) => {
                 let text: String = map.next_value()?;
                 let span = Span::parse(&text).ok_or_else(|| {
                     de::Error::invalid_value(de::Unexpected::Str(&text), &"a duration such as 2h")
                 })?;
                 UnlockSpec::After(span)
             }
-            "solves_in_round" => {
+            Some(Key::SolvesInRound) => {
                 let SolvesInRound { round, n } = map.next_value()?;
                 UnlockSpec::SolvesInRound { round, n }
             }
-            other => return Err(de::Error::unknown_field(other, RULE_KEYS)),
+            _ => return Err(de::Error::unknown_field(&key, keys::RULE_NAMES)),
         };
         if map.next_key::<de::IgnoredAny>()?.is_some() {
             return Err(de::Error::custom("an unlock rule has exactly one rule key"));

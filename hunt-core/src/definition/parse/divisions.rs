@@ -2,6 +2,7 @@
 
 use toml::de::DeValue;
 
+use super::super::keys::{self, Key};
 use super::super::location::Site;
 use super::super::spec::DivisionSpec;
 use super::{Value, Walker};
@@ -23,13 +24,17 @@ impl Walker<'_> {
             let e = self.entries(
                 table,
                 Some(item.span()),
-                &["id", "affects_values"],
+                keys::DIVISION,
                 format!("in division #{}", u64::from(k) + 1),
             );
             let field = |key| Site::DivisionField(k, key);
-            let id = self.required(&e, "id", field("id"), Self::string);
-            let affects_values =
-                self.optional(&e, "affects_values", field("affects_values"), Self::boolean);
+            let id = self.required(&e, Key::Id, field(Key::Id), Self::string);
+            let affects_values = self.optional(
+                &e,
+                Key::AffectsValues,
+                field(Key::AffectsValues),
+                Self::boolean,
+            );
             divisions.push(DivisionSpec {
                 id: id.unwrap_or_default(),
                 affects_values: affects_values.unwrap_or(true),

@@ -2,6 +2,7 @@
 
 use toml::de::DeValue;
 
+use super::super::keys::{self, Key};
 use super::super::location::Site;
 use super::super::spec::HintSpec;
 use super::{Value, Walker};
@@ -11,7 +12,7 @@ impl Walker<'_> {
         let what = format!("`hint` of {name}");
         let DeValue::Array(items) = value.get_ref() else {
             self.wrong_type(value, &what, "an array of tables ([[challenge.hint]])");
-            self.map.mark_broken(Site::Field(index, "hint"));
+            self.map.mark_broken(Site::Field(index, Key::Hint));
             return Vec::new();
         };
         let mut hints = Vec::new();
@@ -25,14 +26,14 @@ impl Walker<'_> {
             let e = self.entries(
                 table,
                 Some(item.span()),
-                &["id", "content", "cost", "requires"],
+                keys::HINT,
                 format!("in hint #{} of {name}", u64::from(k) + 1),
             );
             let field = |key| Site::HintField(index, k, key);
-            let id = self.required(&e, "id", field("id"), Self::string);
-            let content = self.required(&e, "content", field("content"), Self::string);
-            let cost = self.optional(&e, "cost", field("cost"), Self::integer);
-            let requires = self.optional(&e, "requires", field("requires"), Self::string);
+            let id = self.required(&e, Key::Id, field(Key::Id), Self::string);
+            let content = self.required(&e, Key::Content, field(Key::Content), Self::string);
+            let cost = self.optional(&e, Key::Cost, field(Key::Cost), Self::integer);
+            let requires = self.optional(&e, Key::Requires, field(Key::Requires), Self::string);
             // Kept even when broken, so later hints keep their positions.
             hints.push(HintSpec {
                 id: id.unwrap_or_default(),

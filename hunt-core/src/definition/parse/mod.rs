@@ -23,6 +23,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::keys::{self, Key};
 use super::location::{Site, SourceMap};
 use super::problem::{ProblemKind, Problems};
 use super::spec::{HuntSpec, LimitsSpec};
@@ -30,61 +31,7 @@ use crate::hint::HintCharge;
 use crate::hunt::{LockedView, RankingOrder, SharedRanks};
 use crate::time::Timestamp;
 
-pub(crate) use scoring::SCORING_KEYS;
-pub(crate) use throttle::{TEAM_WINDOW, THROTTLE_WINDOW};
-
 type Value<'i> = Spanned<DeValue<'i>>;
-
-const HUNT_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "start",
-    "end",
-    "freeze",
-    "ranking",
-    "shared_ranks",
-    "final_meta",
-    "normalization",
-    "locked_view",
-    "scoring",
-    "first_blood",
-    "hint_charge",
-    "team_throttle",
-    "throttle",
-    "limits",
-    "secret_fingerprint",
-    "division",
-    "challenge",
-];
-
-const LIMIT_KEYS: &[&str] = &[
-    "max_answer_bytes",
-    "max_team_name_bytes",
-    "max_reason_bytes",
-];
-
-const CHALLENGE_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "content",
-    "round",
-    "meta",
-    "points",
-    "scoring",
-    "first_blood",
-    "answers",
-    "sealed",
-    "answer_template",
-    "normalization",
-    "partial",
-    "hint",
-    "unlock",
-    "tie_break",
-    "max_attempts",
-    "attempts_reset",
-    "throttle",
-    "locked_view",
-];
 
 const HINT_CHARGES: &[(&str, HintCharge)] = &[
     ("taken", HintCharge::Taken),
@@ -142,8 +89,11 @@ struct Entries<'t, 'i> {
 }
 
 impl<'t, 'i> Entries<'t, 'i> {
-    fn get(&self, key: &str) -> Option<&'t Value<'i>> {
-        self.items.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    fn get(&self, key: Key) -> Option<&'t Value<'i>> {
+        self.items
+            .iter()
+            .find(|(k, _)| *k == key.name())
+            .map(|(_, v)| *v)
     }
 }
 
@@ -154,74 +104,87 @@ struct Walker<'s> {
 
 impl Walker<'_> {
     pub(super) fn hunt(&mut self, document: &DeTable<'_>) -> HuntSpec {
-        let e = self.entries(document, None, HUNT_KEYS, "at the top level".to_owned());
-        let id = self.required(&e, "id", Site::Hunt("id"), Self::string);
-        let title = self.required(&e, "title", Site::Hunt("title"), Self::string);
-        let start = self.required(&e, "start", Site::Hunt("start"), Self::timestamp);
-        let end = self.required(&e, "end", Site::Hunt("end"), Self::timestamp);
-        let freeze = self.optional(&e, "freeze", Site::Hunt("freeze"), Self::timestamp);
-        let ranking = self.optional(&e, "ranking", Site::Hunt("ranking"), |w, v, s, what| {
-            w.choice(v, s, what, RANKINGS)
-        });
+        let e = self.entries(document, None, keys::HUNT, "at the top level".to_owned());
+        let id = self.required(&e, Key::Id, Site::Hunt(Key::Id), Self::string);
+        let title = self.required(&e, Key::Title, Site::Hunt(Key::Title), Self::string);
+        let start = self.required(&e, Key::Start, Site::Hunt(Key::Start), Self::timestamp);
+        let end = self.required(&e, Key::End, Site::Hunt(Key::End), Self::timestamp);
+        let freeze = self.optional(&e, Key::Freeze, Site::Hunt(Key::Freeze), Self::timestamp);
+        let ranking = self.optional(
+            &e,
+            Key::Ranking,
+            Site::Hunt(Key::Ranking),
+            |w, v, s, what| w.choice(v, s, what, RANKINGS),
+        );
         let shared_ranks = self.optional(
             &e,
-            "shared_ranks",
-            Site::Hunt("shared_ranks"),
+            Key::SharedRanks,
+            Site::Hunt(Key::SharedRanks),
             |w, v, s, what| w.choice(v, s, what, SHARED_RANKS),
         );
-        let final_meta = self.optional(&e, "final_meta", Site::Hunt("final_meta"), Self::string);
+        let final_meta =
+            self.optional(&e, Key::FinalMeta, Site::Hunt(Key::FinalMeta), Self::string);
         let normalization = self.optional(
             &e,
-            "normalization",
-            Site::Hunt("normalization"),
+            Key::Normalization,
+            Site::Hunt(Key::Normalization),
             Self::normalization,
         );
         let locked_view = self.optional(
             &e,
-            "locked_view",
-            Site::Hunt("locked_view"),
+            Key::LockedView,
+            Site::Hunt(Key::LockedView),
             |w, v, s, what| w.choice(v, s, what, LOCKED_VIEWS),
         );
-        let scoring = self.optional(&e, "scoring", Site::Hunt("scoring"), |w, v, _, what| {
-            w.scoring(v, None, what)
-        });
+        let scoring = self.optional(
+            &e,
+            Key::Scoring,
+            Site::Hunt(Key::Scoring),
+            |w, v, _, what| w.scoring(v, None, what),
+        );
         let first_blood = self.optional(
             &e,
-            "first_blood",
-            Site::Hunt("first_blood"),
+            Key::FirstBlood,
+            Site::Hunt(Key::FirstBlood),
             |w, v, s, what| w.first_blood(v, s, what, None),
         );
         let hint_charge = self.optional(
             &e,
-            "hint_charge",
-            Site::Hunt("hint_charge"),
+            Key::HintCharge,
+            Site::Hunt(Key::HintCharge),
             |w, v, s, what| w.choice(v, s, what, HINT_CHARGES),
         );
         let team_throttle = self.optional(
             &e,
-            "team_throttle",
-            Site::Hunt("team_throttle"),
-            |w, v, _, what| w.rate_window(v, None, TEAM_WINDOW, what),
+            Key::TeamThrottle,
+            Site::Hunt(Key::TeamThrottle),
+            |w, v, _, what| w.rate_window(v, None, keys::TEAM_WINDOW, what),
         );
-        let throttle = self.optional(&e, "throttle", Site::Hunt("throttle"), |w, v, _, what| {
-            w.throttle(v, None, what)
-        });
+        let throttle = self.optional(
+            &e,
+            Key::Throttle,
+            Site::Hunt(Key::Throttle),
+            |w, v, _, what| w.throttle(v, None, what),
+        );
         let limits = e
-            .get("limits")
+            .get(Key::Limits)
             .map_or_else(LimitsSpec::default, |v| self.limits(v));
         let secret_fingerprint = self.optional(
             &e,
-            "secret_fingerprint",
-            Site::Hunt("secret_fingerprint"),
+            Key::SecretFingerprint,
+            Site::Hunt(Key::SecretFingerprint),
             Self::string,
         );
         let divisions = self
-            .optional(&e, "division", Site::Hunt("division"), |w, v, _, _| {
-                w.divisions(v)
-            })
+            .optional(
+                &e,
+                Key::Division,
+                Site::Hunt(Key::Division),
+                |w, v, _, _| w.divisions(v),
+            )
             .unwrap_or_default();
         let mut challenges = Vec::new();
-        if let Some(value) = e.get("challenge") {
+        if let Some(value) = e.get(Key::Challenge) {
             match value.get_ref() {
                 DeValue::Array(items) => {
                     for item in items.iter() {
@@ -265,14 +228,14 @@ impl Walker<'_> {
         let e = self.entries(
             table,
             Some(value.span()),
-            LIMIT_KEYS,
+            keys::LIMITS,
             "in `limits`".to_owned(),
         );
-        let mut limit = |key: &'static str| self.optional(&e, key, Site::Limit(key), Self::integer);
+        let mut limit = |key: Key| self.optional(&e, key, Site::Limit(key), Self::integer);
         LimitsSpec {
-            max_answer_bytes: limit("max_answer_bytes"),
-            max_team_name_bytes: limit("max_team_name_bytes"),
-            max_reason_bytes: limit("max_reason_bytes"),
+            max_answer_bytes: limit(Key::MaxAnswerBytes),
+            max_team_name_bytes: limit(Key::MaxTeamNameBytes),
+            max_reason_bytes: limit(Key::MaxReasonBytes),
         }
     }
 }

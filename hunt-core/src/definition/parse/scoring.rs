@@ -2,25 +2,11 @@
 
 use toml::de::DeValue;
 
+use super::super::keys::{self, Key};
 use super::super::location::Site;
 use super::super::spec::{ScoringKind, ScoringSpec};
 use super::{Value, Walker};
 use crate::scoring::ValueMode;
-
-/// The keys of a `scoring` table, with the site key of each.
-pub(crate) const SCORING_KEYS: &[(&str, &str)] = &[
-    ("rule", "scoring.rule"),
-    ("points", "scoring.points"),
-    ("initial", "scoring.initial"),
-    ("minimum", "scoring.minimum"),
-    ("decay", "scoring.decay"),
-    ("max", "scoring.max"),
-    ("min", "scoring.min"),
-    ("original", "scoring.original"),
-    ("min_ratio", "scoring.min_ratio"),
-    ("difficulty", "scoring.difficulty"),
-    ("mode", "scoring.mode"),
-];
 
 const VALUE_MODES: &[(&str, ValueMode)] = &[
     ("retroactive", ValueMode::Retroactive),
@@ -39,32 +25,46 @@ impl Walker<'_> {
             self.wrong_type(value, what, "a table such as { rule = \"ctfd-log\", … }");
             return None;
         };
-        let keys: Vec<&str> = SCORING_KEYS.iter().map(|(key, _)| *key).collect();
-        let e = self.entries(table, Some(value.span()), &keys, format!("in {what}"));
-        let site = |key: &str| {
-            let dotted = SCORING_KEYS
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map_or("scoring", |(_, dotted)| dotted);
-            Site::key(owner, dotted)
-        };
+        let e = self.entries(
+            table,
+            Some(value.span()),
+            keys::SCORING,
+            format!("in {what}"),
+        );
+        let site = |key| Site::key(owner, key);
         let kinds = ScoringKind::ALL;
-        let rule = self.required(&e, "rule", site("rule"), |w, v, s, what| {
-            w.choice(v, s, what, &kinds)
-        });
+        let rule = self.required(
+            &e,
+            Key::ScoringRule,
+            site(Key::ScoringRule),
+            |w, v, s, what| w.choice(v, s, what, &kinds),
+        );
         let int = |w: &mut Self, key| w.optional(&e, key, site(key), Self::integer);
-        let points = int(self, "points");
-        let initial = int(self, "initial");
-        let minimum = int(self, "minimum");
-        let decay = int(self, "decay");
-        let max = int(self, "max");
-        let min = int(self, "min");
-        let original = int(self, "original");
-        let min_ratio = self.optional(&e, "min_ratio", site("min_ratio"), Self::float);
-        let difficulty = self.optional(&e, "difficulty", site("difficulty"), Self::float);
-        let mode = self.optional(&e, "mode", site("mode"), |w, v, s, what| {
-            w.choice(v, s, what, VALUE_MODES)
-        });
+        let points = int(self, Key::ScoringPoints);
+        let initial = int(self, Key::ScoringInitial);
+        let minimum = int(self, Key::ScoringMinimum);
+        let decay = int(self, Key::ScoringDecay);
+        let max = int(self, Key::ScoringMax);
+        let min = int(self, Key::ScoringMin);
+        let original = int(self, Key::ScoringOriginal);
+        let min_ratio = self.optional(
+            &e,
+            Key::ScoringMinRatio,
+            site(Key::ScoringMinRatio),
+            Self::float,
+        );
+        let difficulty = self.optional(
+            &e,
+            Key::ScoringDifficulty,
+            site(Key::ScoringDifficulty),
+            Self::float,
+        );
+        let mode = self.optional(
+            &e,
+            Key::ScoringMode,
+            site(Key::ScoringMode),
+            |w, v, s, what| w.choice(v, s, what, VALUE_MODES),
+        );
         Some(ScoringSpec {
             rule: rule?,
             points,

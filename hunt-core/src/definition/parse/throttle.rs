@@ -2,22 +2,10 @@
 
 use toml::de::DeValue;
 
+use super::super::keys::{self, Key, WindowKeys};
 use super::super::location::Site;
 use super::super::spec::{BackoffKind, BackoffSpec, RateWindowSpec, ThrottleSpec};
 use super::{Value, Walker};
-
-/// The site keys of a rate window table: the table, `attempts`, `per`.
-pub(crate) type WindowKeys = [&'static str; 3];
-pub(crate) const TEAM_WINDOW: WindowKeys = [
-    "team_throttle",
-    "team_throttle.attempts",
-    "team_throttle.per",
-];
-pub(crate) const THROTTLE_WINDOW: WindowKeys = [
-    "throttle.window",
-    "throttle.window.attempts",
-    "throttle.window.per",
-];
 
 const BACKOFF_KINDS: &[(&str, BackoffKind)] = &[
     ("quadratic", BackoffKind::Quadratic),
@@ -37,14 +25,15 @@ impl Walker<'_> {
             self.wrong_type(value, what, "a table { attempts = …, per = \"…\" }");
             return None;
         };
-        let e = self.entries(
-            table,
-            Some(value.span()),
-            &["attempts", "per"],
-            format!("in {what}"),
+        let e = self.entries(table, Some(value.span()), &keys[1..], format!("in {what}"));
+        let [_, attempts_key, per_key] = keys;
+        let attempts = self.required(
+            &e,
+            attempts_key,
+            Site::key(owner, attempts_key),
+            Self::integer,
         );
-        let attempts = self.required(&e, "attempts", Site::key(owner, keys[1]), Self::integer);
-        let per = self.required(&e, "per", Site::key(owner, keys[2]), Self::span);
+        let per = self.required(&e, per_key, Site::key(owner, per_key), Self::span);
         Some(RateWindowSpec {
             attempts: attempts?,
             per: per?,
@@ -65,38 +54,51 @@ impl Walker<'_> {
         let e = self.entries(
             table,
             Some(value.span()),
-            &["window", "backoff"],
+            keys::THROTTLE,
             format!("in {what}"),
         );
         let site = |key| Site::key(owner, key);
-        let window = self.optional(&e, "window", site("throttle.window"), |w, v, _, what| {
-            w.rate_window(v, owner, THROTTLE_WINDOW, what)
-        });
-        let backoff = self.optional(&e, "backoff", site("throttle.backoff"), |w, v, _, what| {
-            let DeValue::Table(table) = v.get_ref() else {
-                w.wrong_type(v, what, "a table { kind = \"…\", step = \"…\" }");
-                return None;
-            };
-            let e = w.entries(
-                table,
-                Some(v.span()),
-                &["kind", "step", "free"],
-                format!("in {what}"),
-            );
-            let kind = w.required(
-                &e,
-                "kind",
-                site("throttle.backoff.kind"),
-                |w, v, s, what| w.choice(v, s, what, BACKOFF_KINDS),
-            );
-            let step = w.required(&e, "step", site("throttle.backoff.step"), Self::span);
-            let free = w.optional(&e, "free", site("throttle.backoff.free"), Self::integer);
-            Some(BackoffSpec {
-                kind: kind?,
-                step: step?,
-                free,
-            })
-        });
+        let window = self.optional(
+            &e,
+            Key::ThrottleWindow,
+            site(Key::ThrottleWindow),
+            |w, v, _, what| w.rate_window(v, owner, keys::THROTTLE_WINDOW, what),
+        );
+        let backoff = self.optional(
+            &e,
+            Key::ThrottleBackoff,
+            site(Key::ThrottleBackoff),
+            |w, v, _, what| {
+                let DeValue::Table(table) = v.get_ref() else {
+                    w.wrong_type(v, what, "a table { kind = \"…\", step = \"…\" }");
+                    return None;
+                };
+                let e = w.entries(table, Some(v.span()), keys::BACKOFF, format!("in {what}"));
+                let kind = w.required(
+                    &e,
+                    Key::ThrottleBackoffKind,
+                    site(Key::ThrottleBackoffKind),
+                    |w, v, s, what| w.choice(v, s, what, BACKOFF_KINDS),
+                );
+                let step = w.required(
+                    &e,
+                    Key::ThrottleBackoffStep,
+                    site(Key::ThrottleBackoffStep),
+                    Self::span,
+                );
+                let free = w.optional(
+                    &e,
+                    Key::ThrottleBackoffFree,
+                    site(Key::ThrottleBackoffFree),
+                    Self::integer,
+                );
+                Some(BackoffSpec {
+                    kind: kind?,
+                    step: step?,
+                    free,
+                })
+            },
+        );
         // A broken window or back-off is reported and dropped; the rest is still checked.
         Some(ThrottleSpec { window, backoff })
     }

@@ -3,9 +3,10 @@
 use toml::de::DeValue;
 
 use super::super::MAX_RULE_DEPTH;
+use super::super::keys::{self, Key};
 use super::super::location::Site;
 use super::super::problem::ProblemKind;
-use super::super::spec::{RULE_KEYS, UnlockSpec};
+use super::super::spec::UnlockSpec;
 use super::readers::{quoted_list, suggestion};
 use super::{Value, Walker};
 use crate::time::Span;
@@ -38,7 +39,7 @@ impl Walker<'_> {
         let table = match value.get_ref() {
             DeValue::String(id) => {
                 self.map.record(arg, value.span());
-                return if depth == 1 && id == "always" {
+                return if depth == 1 && id == Key::Always.name() {
                     UnlockSpec::Always
                 } else {
                     UnlockSpec::Solved(id.to_string())
@@ -68,7 +69,7 @@ impl Walker<'_> {
                     Some(value.span()),
                     format!(
                         "a rule table in {what} needs exactly one key, one of {}; found {found}",
-                        quoted_list(RULE_KEYS)
+                        quoted_list(keys::RULE_NAMES)
                     ),
                 );
                 self.map.mark_broken(site);
@@ -76,8 +77,9 @@ impl Walker<'_> {
             }
         };
         let what = format!("`{}` in {what}", key.get_ref());
-        let rule = match key.get_ref().as_ref() {
-            "always" => match self.boolean(inner, arg, &what) {
+        let written: &str = key.get_ref().as_ref();
+        let rule = match keys::RULE.iter().copied().find(|k| k.name() == written) {
+            Some(Key::Always) => match self.boolean(inner, arg, &what) {
                 Some(true) => Some(UnlockSpec::Always),
                 Some(false) => {
                     self.problems.push(
@@ -89,18 +91,18 @@ impl Walker<'_> {
                 }
                 None => None,
             },
-            "solved" => self.string(inner, arg, &what).map(UnlockSpec::Solved),
-            "all_of" => self
+            Some(Key::Solved) => self.string(inner, arg, &what).map(UnlockSpec::Solved),
+            Some(Key::AllOf) => self
                 .rules(inner, index, name, next, depth, &what)
                 .map(UnlockSpec::AllOf),
-            "any_of" => self
+            Some(Key::AnyOf) => self
                 .rules(inner, index, name, next, depth, &what)
                 .map(UnlockSpec::AnyOf),
-            "at_least" => self.at_least(inner, index, name, next, depth, &what),
-            "score_at_least" => self
+            Some(Key::AtLeast) => self.at_least(inner, index, name, next, depth, &what),
+            Some(Key::ScoreAtLeast) => self
                 .integer(inner, arg, &what)
                 .map(UnlockSpec::ScoreAtLeast),
-            "after" => self.string(inner, arg, &what).and_then(|text| {
+            Some(Key::After) => self.string(inner, arg, &what).and_then(|text| {
                 let span = Span::parse(&text);
                 if span.is_none() {
                     self.problems.push(
@@ -112,7 +114,7 @@ impl Walker<'_> {
                 }
                 span.map(UnlockSpec::After)
             }),
-            "solves_in_round" => {
+            Some(Key::SolvesInRound) => {
                 let DeValue::Table(table) = inner.get_ref() else {
                     self.wrong_type(inner, &what, "a table { round = \"…\", n = … }");
                     self.map.mark_broken(site);
@@ -121,23 +123,24 @@ impl Walker<'_> {
                 let e = self.entries(
                     table,
                     Some(inner.span()),
-                    &["round", "n"],
+                    keys::SOLVES_IN_ROUND,
                     format!("in {what}"),
                 );
-                let round = self.required(&e, "round", arg, Self::string);
-                let n = self.required(&e, "n", Site::RuleN(index, node), Self::integer);
+                let round = self.required(&e, Key::Round, arg, Self::string);
+                let n = self.required(&e, Key::N, Site::RuleN(index, node), Self::integer);
                 round
                     .zip(n)
                     .map(|(round, n)| UnlockSpec::SolvesInRound { round, n })
             }
-            other => {
+            _ => {
+                let other = written;
                 self.problems.push(
                     ProblemKind::UnknownKey,
                     Some(key.span()),
                     format!(
                         "unknown unlock rule `{other}` in the unlock rule of {name}{}; expected one of {}",
-                        suggestion(other, RULE_KEYS),
-                        quoted_list(RULE_KEYS)
+                        suggestion(other, keys::RULE_NAMES),
+                        quoted_list(keys::RULE_NAMES)
                     ),
                 );
                 None
@@ -187,12 +190,12 @@ impl Walker<'_> {
         let e = self.entries(
             table,
             Some(value.span()),
-            &["n", "of"],
+            keys::AT_LEAST,
             format!("in {what}"),
         );
         let n_site = Site::RuleN(index, node);
-        let n = self.required(&e, "n", n_site, Self::integer);
-        let of = self.required(&e, "of", Site::RuleArg(index, node), |w, v, _, what| {
+        let n = self.required(&e, Key::N, n_site, Self::integer);
+        let of = self.required(&e, Key::Of, Site::RuleArg(index, node), |w, v, _, what| {
             w.rules(v, index, name, next, depth, what)
         });
         // A bad `n` still leaves the rules in `of` worth checking.

@@ -2,6 +2,7 @@
 //! `answers`, `sealed` and `answer_template` it gives; the answers themselves are checked in
 //! `answers`.
 
+use super::super::keys::Key;
 use super::super::location::Site;
 use super::super::problem::ProblemKind;
 use super::super::spec::{ChallengeSpec, HuntSpec};
@@ -27,78 +28,78 @@ impl Validator<'_, '_, '_> {
         self.check_len(
             &c.title,
             MAX_TITLE_BYTES,
-            field("title"),
+            field(Key::Title),
             &format_args!("the title of {name}"),
         );
         self.check_text(
             &c.title,
             Text::Line,
-            &[field("title")],
+            &[field(Key::Title)],
             &format_args!("the title of {name}"),
         );
         self.check_len(
             &c.content,
             MAX_CONTENT_BYTES,
-            field("content"),
+            field(Key::Content),
             &format_args!("the content of {name}"),
         );
         self.check_text(
             &c.content,
             Text::Content,
-            &[field("content")],
+            &[field(Key::Content)],
             &format_args!("the content of {name}"),
         );
         if let Some(round) = &c.round
             && rounds[i as usize].is_some()
-            && self.ok(field("round"))
+            && self.ok(field(Key::Round))
         {
             if round.is_empty() {
                 self.report(
                     ProblemKind::BadValue,
-                    &[field("round")],
+                    &[field(Key::Round)],
                     format!("the round of {name} is empty; leave `round` out instead"),
                 );
             }
             self.check_len(
                 round,
                 MAX_ROUND_BYTES,
-                field("round"),
+                field(Key::Round),
                 &format_args!("the round of {name}"),
             );
             self.check_text(
                 round,
                 Text::Line,
-                &[field("round")],
+                &[field(Key::Round)],
                 &format_args!("the round of {name}"),
             );
         }
         if let Some(points) = c.points
-            && self.ok(field("points"))
+            && self.ok(field(Key::Points))
         {
             self.check_range(
                 points,
                 0,
                 MAX_POINTS,
-                field("points"),
+                field(Key::Points),
                 &format_args!("`points` of {name}"),
             );
         }
         if let Some(max_attempts) = c.max_attempts
-            && self.ok(field("max_attempts"))
+            && self.ok(field(Key::MaxAttempts))
         {
             self.check_range(
                 max_attempts,
                 1,
                 MAX_ATTEMPTS,
-                field("max_attempts"),
+                field(Key::MaxAttempts),
                 &format_args!("`max_attempts` of {name}"),
             );
         }
 
         let normalization = c.normalization.unwrap_or(spec.normalization);
-        let answers_ok = self.ok(field("answers"));
-        let sealed_ok = self.ok(field("sealed"));
-        let template_ok = self.ok(field("answer_template"));
+        let answers_ok = self.ok(field(Key::Answers));
+        let sealed_ok = self.ok(field(Key::Sealed));
+        let template_ok = self.ok(field(Key::AnswerTemplate));
         let given: Vec<&str> = [
             (!c.answers.is_empty(), "`answers`"),
             (!c.sealed.is_empty(), "`sealed`"),
@@ -111,7 +112,7 @@ impl Validator<'_, '_, '_> {
             if answers_ok && sealed_ok && template_ok {
                 self.report(
                     ProblemKind::NoAnswers,
-                    &[field("answers"), field("sealed"), Site::Challenge(i)],
+                    &[field(Key::Answers), field(Key::Sealed), Site::Challenge(i)],
                     format!("{name} has no answers: give `answers`, `sealed` or `answer_template`"),
                 );
             }
@@ -127,9 +128,9 @@ impl Validator<'_, '_, '_> {
                 )
             };
             let site = if c.answer_template.is_some() {
-                field("answer_template")
+                field(Key::AnswerTemplate)
             } else {
-                field("sealed")
+                field(Key::Sealed)
             };
             self.report(
                 ProblemKind::MixedAnswers,
@@ -148,7 +149,11 @@ impl Validator<'_, '_, '_> {
         } else if normalization == Normalization::Regex {
             self.report(
                 ProblemKind::SealedRegex,
-                &[field("sealed"), field("normalization"), Site::Challenge(i)],
+                &[
+                    field(Key::Sealed),
+                    field(Key::Normalization),
+                    Site::Challenge(i),
+                ],
                 format!("{name}: regex answers cannot be sealed"),
             );
             None

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::super::keys::Key;
 use super::super::location::Site;
 use super::super::problem::ProblemKind;
 use super::super::spec::DivisionSpec;
@@ -12,7 +13,7 @@ use crate::hunt::Division;
 impl Validator<'_, '_, '_> {
     /// Checks the declared divisions and compiles them.
     pub(super) fn divisions(&mut self, divisions: &[DivisionSpec]) -> Option<Vec<Division>> {
-        if !self.ok(Site::Hunt("division")) {
+        if !self.ok(Site::Hunt(Key::Division)) {
             return None;
         }
         let mut ok = true;
@@ -22,7 +23,7 @@ impl Validator<'_, '_, '_> {
                 ProblemKind::OutOfRange,
                 &[
                     Site::Division(to_u32(MAX_DIVISIONS)),
-                    Site::Hunt("division"),
+                    Site::Hunt(Key::Division),
                 ],
                 format!(
                     "the hunt declares {} divisions; at most {MAX_DIVISIONS} are allowed",
@@ -32,7 +33,7 @@ impl Validator<'_, '_, '_> {
         }
         let mut first: HashMap<&str, usize> = HashMap::with_capacity(divisions.len());
         for (k, division) in divisions.iter().enumerate() {
-            let site = Site::DivisionField(to_u32(k), "id");
+            let site = Site::DivisionField(to_u32(k), Key::Id);
             if !self.ok(site) {
                 ok = false;
                 continue;
@@ -52,13 +53,13 @@ impl Validator<'_, '_, '_> {
                         division.id,
                         earlier + 1,
                         self.map
-                            .line_suffix(Site::DivisionField(to_u32(earlier), "id"))
+                            .line_suffix(Site::DivisionField(to_u32(earlier), Key::Id))
                     ),
                 );
             } else {
                 first.insert(&division.id, k);
             }
-            ok &= self.ok(Site::DivisionField(to_u32(k), "affects_values"));
+            ok &= self.ok(Site::DivisionField(to_u32(k), Key::AffectsValues));
         }
         ok.then(|| {
             divisions

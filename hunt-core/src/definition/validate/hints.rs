@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
+use super::super::keys::Key;
 use super::super::location::Site;
 use super::super::problem::ProblemKind;
 use super::super::spec::HintSpec;
@@ -20,13 +21,13 @@ impl Validator<'_, '_, '_> {
         i: u32,
         name: ChallengeName<'_>,
     ) -> Option<Vec<Hint>> {
-        if !self.ok(Site::Field(i, "hint")) {
+        if !self.ok(Site::Field(i, Key::Hint)) {
             return None;
         }
         let mut ok = true;
         let mut first: HashMap<&str, usize> = HashMap::with_capacity(hints.len());
         for (k, hint) in hints.iter().enumerate() {
-            let id_site = Site::HintField(i, to_u32(k), "id");
+            let id_site = Site::HintField(i, to_u32(k), Key::Id);
             if !self.ok(id_site) {
                 ok = false;
                 continue;
@@ -50,7 +51,7 @@ impl Validator<'_, '_, '_> {
                             hint.id,
                             earlier + 1,
                             self.map
-                                .line_suffix(Site::HintField(i, to_u32(earlier), "id"))
+                                .line_suffix(Site::HintField(i, to_u32(earlier), Key::Id))
                         ),
                     );
                 }
@@ -63,31 +64,31 @@ impl Validator<'_, '_, '_> {
             self.check_text(
                 &hint.content,
                 Text::Content,
-                &[field("content")],
+                &[field(Key::Content)],
                 &format_args!("the content of {what}"),
             );
-            if self.ok(field("content")) && hint.content.len() > MAX_CONTENT_BYTES {
+            if self.ok(field(Key::Content)) && hint.content.len() > MAX_CONTENT_BYTES {
                 ok = false;
                 self.check_len(
                     &hint.content,
                     MAX_CONTENT_BYTES,
-                    field("content"),
+                    field(Key::Content),
                     &format_args!("the content of {what}"),
                 );
             }
-            if !self.ok(field("cost")) {
+            if !self.ok(field(Key::Cost)) {
                 ok = false;
             } else {
                 ok &= self.check_range(
                     hint.cost,
                     0,
                     MAX_POINTS,
-                    field("cost"),
+                    field(Key::Cost),
                     &format_args!("the `cost` of {what}"),
                 );
             }
             let requires = match &hint.requires {
-                Some(_) if !self.ok(field("requires")) => {
+                Some(_) if !self.ok(field(Key::Requires)) => {
                     ok = false;
                     None
                 }
@@ -96,7 +97,7 @@ impl Validator<'_, '_, '_> {
                         ok = false;
                         self.report(
                             ProblemKind::UnknownReference,
-                            &[field("requires"), Site::Hint(i, to_u32(k))],
+                            &[field(Key::Requires), Site::Hint(i, to_u32(k))],
                             format!("{what} requires `{required}`, which is not a hint of it"),
                         );
                         None
@@ -110,7 +111,7 @@ impl Validator<'_, '_, '_> {
                         };
                         self.report(
                             ProblemKind::BadValue,
-                            &[field("requires"), Site::Hint(i, to_u32(k))],
+                            &[field(Key::Requires), Site::Hint(i, to_u32(k))],
                             format!(
                                 "{what} requires {why}; a hint can require only an earlier hint"
                             ),

@@ -1,6 +1,7 @@
 //! The hunt's own fields: its id, title and `[limits]`, its window and freeze, the secret
 //! fingerprint and the final meta.
 
+use super::super::keys::Key;
 use super::super::location::Site;
 use super::super::problem::ProblemKind;
 use super::super::spec::HuntSpec;
@@ -14,7 +15,7 @@ use crate::time::Span;
 
 impl Validator<'_, '_, '_> {
     pub(super) fn hunt_fields(&mut self, spec: &HuntSpec) -> Option<HuntId> {
-        let site = Site::Hunt("id");
+        let site = Site::Hunt(Key::Id);
         let id = HuntId::new(spec.id.as_str()).ok();
         if id.is_none() && self.ok(site) {
             self.check_id(&spec.id, site, "hunt id");
@@ -22,25 +23,26 @@ impl Validator<'_, '_, '_> {
         self.check_len(
             &spec.title,
             MAX_TITLE_BYTES,
-            Site::Hunt("title"),
+            Site::Hunt(Key::Title),
             &"the hunt title",
         );
         self.check_text(
             &spec.title,
             Text::Line,
-            &[Site::Hunt("title")],
+            &[Site::Hunt(Key::Title)],
             &"the hunt title",
         );
         for (key, value) in [
-            ("max_answer_bytes", spec.limits.max_answer_bytes),
-            ("max_team_name_bytes", spec.limits.max_team_name_bytes),
-            ("max_reason_bytes", spec.limits.max_reason_bytes),
+            (Key::MaxAnswerBytes, spec.limits.max_answer_bytes),
+            (Key::MaxTeamNameBytes, spec.limits.max_team_name_bytes),
+            (Key::MaxReasonBytes, spec.limits.max_reason_bytes),
         ] {
             let site = Site::Limit(key);
             if let Some(value) = value
                 && self.ok(site)
             {
-                self.check_range(value, 1, MAX_LIMIT, site, &format_args!("`limits.{key}`"));
+                let what = format_args!("`{}.{}`", Key::Limits.name(), key.name());
+                self.check_range(value, 1, MAX_LIMIT, site, &what);
             }
         }
         id
@@ -48,13 +50,13 @@ impl Validator<'_, '_, '_> {
 
     /// The hunt's length, if `start` and `end` are readable and in order.
     pub(super) fn window(&mut self, spec: &HuntSpec) -> Option<Span> {
-        if !self.ok(Site::Hunt("start")) || !self.ok(Site::Hunt("end")) {
+        if !self.ok(Site::Hunt(Key::Start)) || !self.ok(Site::Hunt(Key::End)) {
             return None;
         }
         if spec.end <= spec.start {
             self.report(
                 ProblemKind::BadWindow,
-                &[Site::Hunt("end")],
+                &[Site::Hunt(Key::End)],
                 format!(
                     "the hunt ends ({}) before it starts ({})",
                     spec.end, spec.start
@@ -62,7 +64,7 @@ impl Validator<'_, '_, '_> {
             );
             return None;
         }
-        let freeze_site = Site::Hunt("freeze");
+        let freeze_site = Site::Hunt(Key::Freeze);
         if let Some(freeze) = spec.freeze
             && self.ok(freeze_site)
             && !(spec.start < freeze && freeze < spec.end)
@@ -85,7 +87,7 @@ impl Validator<'_, '_, '_> {
         let Some(hex) = hex else {
             return Some(None);
         };
-        let site = Site::Hunt("secret_fingerprint");
+        let site = Site::Hunt(Key::SecretFingerprint);
         match SealedDigest::from_hex(hex) {
             Some(digest) => Some(Some(digest)),
             None => {
@@ -104,12 +106,12 @@ impl Validator<'_, '_, '_> {
     }
 
     pub(super) fn final_meta(&mut self, spec: &HuntSpec, ids: &Ids<'_>) -> Option<u32> {
-        let site = Site::Hunt("final_meta");
+        let site = Site::Hunt(Key::FinalMeta);
         let Some(slug) = &spec.final_meta else {
             if spec.ranking == RankingOrder::PuzzleHunt && self.ok(site) {
                 self.report(
                     ProblemKind::MissingFinalMeta,
-                    &[Site::Hunt("ranking")],
+                    &[Site::Hunt(Key::Ranking)],
                     "`ranking = \"puzzle-hunt\"` ranks by the time of solving the final meta: set `final_meta`"
                         .to_owned(),
                 );
@@ -133,7 +135,7 @@ impl Validator<'_, '_, '_> {
                 &[site],
                 format!(
                     "the final meta `{slug}`{} is not a meta: set `meta = true` on it",
-                    self.map.line_suffix(Site::Field(c, "id"))
+                    self.map.line_suffix(Site::Field(c, Key::Id))
                 ),
             );
         }

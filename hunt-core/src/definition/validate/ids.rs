@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
+use super::super::keys::Key;
 use super::super::location::Site;
 use super::super::problem::ProblemKind;
 use super::super::spec::{ChallengeSpec, HuntSpec};
@@ -59,7 +60,7 @@ impl Validator<'_, '_, '_> {
         };
         for (i, challenge) in spec.challenges.iter().enumerate() {
             let i = to_u32(i);
-            let site = Site::Field(i, "id");
+            let site = Site::Field(i, Key::Id);
             if !self.ok(site) {
                 continue;
             }
@@ -73,7 +74,7 @@ impl Validator<'_, '_, '_> {
                 }
             };
             let first_id = spec.challenges[first as usize].id.as_str();
-            let first_line = self.map.line_suffix(Site::Field(first, "id"));
+            let first_line = self.map.line_suffix(Site::Field(first, Key::Id));
             let message = if first_id == id {
                 format!(
                     "duplicate challenge id `{id}`, already used by challenge #{}{first_line}",

@@ -23,6 +23,7 @@ mod unlock;
 use ids::{Ids, rounds};
 use unlock::Resolver;
 
+use super::keys::{self, Key};
 use super::location::{Site, SourceMap};
 use super::problem::{ProblemKind, Problems};
 use super::spec::HuntSpec;
@@ -62,29 +63,29 @@ pub(crate) fn compile(
 
     let ids = v.ids(spec);
     let ids_readable =
-        (0..spec.challenges.len()).all(|i| !map.is_broken(Site::Field(to_u32(i), "id")));
+        (0..spec.challenges.len()).all(|i| !map.is_broken(Site::Field(to_u32(i), Key::Id)));
 
     // The hunt's defaults, each checked once; `None` where they have a problem.
     // A default the parser could not read is absent from the spec, and broken in the map.
     let hunt_scoring = match &spec.scoring {
-        _ if !v.ok(Site::Hunt("scoring")) => None,
+        _ if !v.ok(Site::Hunt(Key::Scoring)) => None,
         None => Some(scoring::Shape::STATIC),
-        Some(scoring) if v.ok(Site::Hunt("scoring")) => {
+        Some(scoring) if v.ok(Site::Hunt(Key::Scoring)) => {
             v.scoring_table(scoring, None, &"the hunt's `scoring`")
         }
         Some(_) => None,
     };
     let hunt_bonuses = v.first_blood(&spec.first_blood, None, &"the hunt");
     let team_window = match &spec.team_throttle {
-        Some(window) if v.ok(Site::Hunt("team_throttle")) => {
-            v.rate_window(window, None, super::parse::TEAM_WINDOW, &"`team_throttle`")
+        Some(window) if v.ok(Site::Hunt(Key::TeamThrottle)) => {
+            v.rate_window(window, None, keys::TEAM_WINDOW, &Key::TeamThrottle)
         }
         _ => None,
     };
     let hunt_throttle = match &spec.throttle {
-        _ if !v.ok(Site::Hunt("throttle")) => None,
+        _ if !v.ok(Site::Hunt(Key::Throttle)) => None,
         None => Some((None, None)),
-        Some(throttle) if v.ok(Site::Hunt("throttle")) => {
+        Some(throttle) if v.ok(Site::Hunt(Key::Throttle)) => {
             v.throttle_table(throttle, None, &"the hunt")
         }
         Some(_) => None,

@@ -7,12 +7,17 @@
 
 use std::fmt::Display;
 
+use super::super::keys::{Key, names};
 use super::super::location::Site;
 use super::super::problem::ProblemKind;
 use super::super::spec::{ChallengeSpec, ScoringKind, ScoringSpec};
 use super::super::{ChallengeName, MAX_FIRST_BLOOD, MAX_FIRST_BLOOD_PERCENT, MAX_POINTS};
 use super::{Validator, to_u32};
 use crate::scoring::{Scoring, ValueMode, ValueRule};
+use Key::{
+    ScoringDecay, ScoringDifficulty, ScoringInitial, ScoringMax, ScoringMin, ScoringMinRatio,
+    ScoringMinimum, ScoringMode, ScoringOriginal, ScoringPoints,
+};
 
 /// A checked `scoring` table: its rule, with the top value open when the table leaves it to
 /// each challenge's `points`.
@@ -70,27 +75,15 @@ impl Shape {
 
 /// The parameters of each rule: the top value first, then the required ones, then the
 /// optional ones.
-fn parameters(
-    kind: ScoringKind,
-) -> (
-    &'static str,
-    &'static [&'static str],
-    &'static [&'static str],
-) {
+fn parameters(kind: ScoringKind) -> (Key, &'static [Key], &'static [Key]) {
     match kind {
-        ScoringKind::CtfdLinear | ScoringKind::CtfdLog => ("initial", &["minimum", "decay"], &[]),
-        ScoringKind::Rctf => ("max", &["min"], &[]),
-        ScoringKind::Gzctf => ("original", &[], &["min_ratio", "difficulty"]),
-        _ => ("points", &[], &[]),
+        ScoringKind::CtfdLinear | ScoringKind::CtfdLog => {
+            (ScoringInitial, &[ScoringMinimum, ScoringDecay], &[])
+        }
+        ScoringKind::Rctf => (ScoringMax, &[ScoringMin], &[]),
+        ScoringKind::Gzctf => (ScoringOriginal, &[], &[ScoringMinRatio, ScoringDifficulty]),
+        _ => (ScoringPoints, &[], &[]),
     }
-}
-
-/// The site key of a `scoring` parameter.
-fn scoring_key(param: &str) -> &'static str {
-    super::super::parse::SCORING_KEYS
-        .iter()
-        .find(|(key, _)| *key == param)
-        .map_or("scoring", |(_, dotted)| dotted)
 }
 
 /// "`a`, `b` and `c`".
@@ -101,6 +94,7 @@ fn and_list(names: &[&str]) -> String {
         _ => quoted.concat(),
     }
 }
+
 impl Validator<'_, '_, '_> {
     /// Checks a `scoring` table of the hunt (`owner` `None`) or of a challenge.
     pub(super) fn scoring_table(
@@ -109,26 +103,29 @@ impl Validator<'_, '_, '_> {
         owner: Option<u32>,
         of: &dyn Display,
     ) -> Option<Shape> {
-        let site = |param: &str| Site::key(owner, scoring_key(param));
-        let table = Site::key(owner, "scoring");
+        let site = |param: Key| Site::key(owner, param);
+        let table = Site::key(owner, Key::Scoring);
         let rule = s.rule.as_str();
         let (top_key, required, optional) = parameters(s.rule);
         let ints = [
-            ("points", s.points),
-            ("initial", s.initial),
-            ("minimum", s.minimum),
-            ("decay", s.decay),
-            ("max", s.max),
-            ("min", s.min),
-            ("original", s.original),
+            (ScoringPoints, s.points),
+            (ScoringInitial, s.initial),
+            (ScoringMinimum, s.minimum),
+            (ScoringDecay, s.decay),
+            (ScoringMax, s.max),
+            (ScoringMin, s.min),
+            (ScoringOriginal, s.original),
         ];
-        let floats = [("min_ratio", s.min_ratio), ("difficulty", s.difficulty)];
+        let floats = [
+            (ScoringMinRatio, s.min_ratio),
+            (ScoringDifficulty, s.difficulty),
+        ];
         let present = ints
             .iter()
             .filter(|(_, v)| v.is_some())
             .map(|(k, _)| *k)
             .chain(floats.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| *k));
-        let mut taken: Vec<&str> = vec![top_key];
+        let mut taken: Vec<Key> = vec![top_key];
         taken.extend(required);
         taken.extend(optional);
         let mut ok = true;
@@ -139,20 +136,20 @@ impl Validator<'_, '_, '_> {
                     ProblemKind::UnknownKey,
                     &[site(param), table],
                     format!(
-                        "`{param}` is not a parameter of the `{rule}` rule in {of}; it takes {}",
-                        and_list(&taken)
+                        "{param} is not a parameter of the `{rule}` rule in {of}; it takes {}",
+                        and_list(&names(&taken))
                     ),
                 );
             }
         }
-        let int = |key: &str| ints.iter().find(|(k, _)| *k == key).and_then(|(_, v)| *v);
+        let int = |key: Key| ints.iter().find(|(k, _)| *k == key).and_then(|(_, v)| *v);
         for &param in required {
             if int(param).is_none() && self.ok(site(param)) {
                 ok = false;
                 self.report(
                     ProblemKind::MissingKey,
                     &[table],
-                    format!("missing key `{param}` in {of}: the `{rule}` rule needs it"),
+                    format!("missing key {param} in {of}: the `{rule}` rule needs it"),
                 );
             }
         }
@@ -166,7 +163,7 @@ impl Validator<'_, '_, '_> {
                     0,
                     MAX_POINTS,
                     site(param),
-                    &format_args!("`{param}` in {of}"),
+                    &format_args!("{param} in {of}"),
                 );
             }
         }
@@ -181,35 +178,35 @@ impl Validator<'_, '_, '_> {
             self.report(
                 ProblemKind::OutOfRange,
                 &[site(floor_key), table],
-                format!("`{floor_key}` in {of} is {floor}, above `{top_key}` ({top})"),
+                format!("{floor_key} in {of} is {floor}, above {top_key} ({top})"),
             );
         }
         let mut min_ratio = 0.25;
         let mut difficulty = 5.0;
         if s.rule == ScoringKind::Gzctf {
             if let Some(ratio) = s.min_ratio
-                && self.ok(site("min_ratio"))
+                && self.ok(site(ScoringMinRatio))
             {
                 min_ratio = ratio;
                 if !(0.0..=1.0).contains(&ratio) {
                     ok = false;
                     self.report(
                         ProblemKind::OutOfRange,
-                        &[site("min_ratio"), table],
-                        format!("`min_ratio` in {of} is {ratio}; it must be from 0 to 1"),
+                        &[site(ScoringMinRatio), table],
+                        format!("{ScoringMinRatio} in {of} is {ratio}; it must be from 0 to 1"),
                     );
                 }
             }
             if let Some(d) = s.difficulty
-                && self.ok(site("difficulty"))
+                && self.ok(site(ScoringDifficulty))
             {
                 difficulty = d;
                 if !(d.is_finite() && d > 0.0) {
                     ok = false;
                     self.report(
                         ProblemKind::OutOfRange,
-                        &[site("difficulty"), table],
-                        format!("`difficulty` in {of} is {d}; it must be a positive number"),
+                        &[site(ScoringDifficulty), table],
+                        format!("{ScoringDifficulty} in {of} is {d}; it must be a positive number"),
                     );
                 }
             }
@@ -218,7 +215,7 @@ impl Validator<'_, '_, '_> {
             ok = false;
             self.report(
                 ProblemKind::BadValue,
-                &[site("mode"), table],
+                &[site(ScoringMode), table],
                 format!(
                     "`mode = \"capture-time\"` in {of} cannot be used with the `rctf` rule: an rCTF value depends on the solves of every other challenge, so it cannot be fixed at the time of a solve; use `retroactive` or another rule"
                 ),
@@ -228,7 +225,7 @@ impl Validator<'_, '_, '_> {
             kind: s.rule,
             top,
             floor,
-            decay: int("decay").unwrap_or(0),
+            decay: int(ScoringDecay).unwrap_or(0),
             min_ratio,
             difficulty,
             mode: s.mode,
@@ -242,7 +239,7 @@ impl Validator<'_, '_, '_> {
         owner: Option<u32>,
         of: &dyn Display,
     ) -> Option<Vec<u32>> {
-        let site = Site::key(owner, "first_blood");
+        let site = Site::key(owner, Key::FirstBlood);
         if !self.ok(site) {
             return None;
         }
@@ -289,7 +286,7 @@ impl Validator<'_, '_, '_> {
         };
         // A table the parser could not read is absent from the spec, and broken in the map.
         let (shape, own) = match &c.scoring {
-            _ if !self.ok(field("scoring")) => (None, true),
+            _ if !self.ok(field(Key::Scoring)) => (None, true),
             Some(own) => (
                 self.scoring_table(own, Some(i), &format_args!("`scoring` of {name}")),
                 true,
@@ -302,24 +299,31 @@ impl Validator<'_, '_, '_> {
             (Some(_), Some(_)) if own => {
                 self.report(
                     ProblemKind::BadValue,
-                    &[field("points"), Site::Challenge(i)],
+                    &[field(Key::Points), Site::Challenge(i)],
                     format!(
-                        "{name} gives its value twice, in `points` and in `scoring.{top_key}`; keep one"
+                        "{name} gives its value twice, in {} and in `{}`; keep one",
+                        Key::Points,
+                        top_key.path()
                     ),
                 );
                 return None;
             }
             (Some(points), _) => {
-                if !self.ok(field("points")) || !(0..=MAX_POINTS).contains(&points) {
+                if !self.ok(field(Key::Points)) || !(0..=MAX_POINTS).contains(&points) {
                     return None;
                 }
                 if shape.floor > points {
-                    let floor_key = parameters(shape.kind).1.first().copied().unwrap_or("min");
+                    let floor_key = parameters(shape.kind)
+                        .1
+                        .first()
+                        .copied()
+                        .unwrap_or(ScoringMin);
                     self.report(
                         ProblemKind::OutOfRange,
-                        &[field("points"), Site::Challenge(i)],
+                        &[field(Key::Points), Site::Challenge(i)],
                         format!(
-                            "`points` of {name} is {points}, below the `{floor_key}` of its scoring rule ({})",
+                            "{} of {name} is {points}, below the {floor_key} of its scoring rule ({})",
+                            Key::Points,
                             shape.floor
                         ),
                     );
@@ -329,19 +333,19 @@ impl Validator<'_, '_, '_> {
             }
             (None, Some(top)) => top,
             (None, None) => {
-                if self.ok(field("points")) {
+                if self.ok(field(Key::Points)) {
                     let why = if shape.kind == ScoringKind::Static {
                         String::new()
                     } else {
                         format!(
-                            ": its `{}` scoring rule gives no `{top_key}`",
+                            ": its `{}` scoring rule gives no {top_key}",
                             shape.kind.as_str()
                         )
                     };
                     self.report(
                         ProblemKind::MissingKey,
                         &[Site::Challenge(i)],
-                        format!("missing key `points` in {name}{why}"),
+                        format!("missing key {} in {name}{why}", Key::Points),
                     );
                 }
                 return None;

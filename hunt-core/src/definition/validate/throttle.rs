@@ -8,6 +8,7 @@ use std::fmt::Display;
 
 use super::super::ChallengeName;
 use super::super::MAX_ATTEMPTS;
+use super::super::keys::{self, Key, WindowKeys};
 use super::super::location::Site;
 use super::super::problem::ProblemKind;
 use super::super::spec::{BackoffKind, ChallengeSpec, RateWindowSpec, ThrottleSpec, format_span};
@@ -21,7 +22,7 @@ impl Validator<'_, '_, '_> {
         &mut self,
         w: &RateWindowSpec,
         owner: Option<u32>,
-        keys: [&'static str; 3],
+        keys: WindowKeys,
         of: &dyn Display,
     ) -> Option<RateWindow> {
         let [table, attempts_key, per_key] = keys;
@@ -35,10 +36,14 @@ impl Validator<'_, '_, '_> {
                 1,
                 MAX_ATTEMPTS,
                 attempts_site,
-                &format_args!("`attempts` in {of}"),
+                &format_args!("{attempts_key} in {of}"),
             );
         }
-        ok &= self.positive(w.per, &[per_site, table], &format_args!("`per` in {of}"));
+        ok &= self.positive(
+            w.per,
+            &[per_site, table],
+            &format_args!("{per_key} in {of}"),
+        );
         Some(RateWindow {
             attempts: u32::try_from(w.attempts).ok()?,
             per: w.per,
@@ -75,26 +80,26 @@ impl Validator<'_, '_, '_> {
                 let window = self.rate_window(
                     w,
                     owner,
-                    super::super::parse::THROTTLE_WINDOW,
-                    &format_args!("`throttle.window` of {of}"),
+                    keys::THROTTLE_WINDOW,
+                    &format_args!("`{}` of {of}", Key::ThrottleWindow.path()),
                 );
                 ok &= window.is_some();
                 window
             }
             None => {
-                ok &= self.ok(site("throttle.window"));
+                ok &= self.ok(site(Key::ThrottleWindow));
                 None
             }
         };
         let backoff = match &t.backoff {
             Some(b) => {
-                let what = format_args!("`throttle.backoff` of {of}");
+                let what = format_args!("`{}` of {of}", Key::ThrottleBackoff.path());
                 let mut fine = self.positive(
                     b.step,
-                    &[site("throttle.backoff.step"), site("throttle.backoff")],
-                    &format_args!("`step` in {what}"),
+                    &[site(Key::ThrottleBackoffStep), site(Key::ThrottleBackoff)],
+                    &format_args!("{} in {what}", Key::ThrottleBackoffStep),
                 );
-                let free_site = site("throttle.backoff.free");
+                let free_site = site(Key::ThrottleBackoffFree);
                 let backoff = match (b.kind, b.free) {
                     (BackoffKind::Quadratic, Some(_)) => {
                         fine = false;
@@ -102,7 +107,9 @@ impl Validator<'_, '_, '_> {
                             ProblemKind::UnknownKey,
                             &[free_site],
                             format!(
-                                "`free` is not a parameter of the `quadratic` back-off in {what}; it takes `step`"
+                                "{} is not a parameter of the `quadratic` back-off in {what}; it takes {}",
+                                Key::ThrottleBackoffFree,
+                                Key::ThrottleBackoffStep,
                             ),
                         );
                         None
@@ -115,7 +122,7 @@ impl Validator<'_, '_, '_> {
                                 0,
                                 MAX_ATTEMPTS,
                                 free_site,
-                                &format_args!("`free` in {what}"),
+                                &format_args!("{} in {what}", Key::ThrottleBackoffFree),
                             );
                         } else {
                             fine = false;
@@ -130,7 +137,7 @@ impl Validator<'_, '_, '_> {
                 backoff
             }
             None => {
-                ok &= self.ok(site("throttle.backoff"));
+                ok &= self.ok(site(Key::ThrottleBackoff));
                 None
             }
         };
@@ -149,12 +156,12 @@ impl Validator<'_, '_, '_> {
         let field = |key| Site::Field(i, key);
         let mut ok = true;
         let lockout = match c.attempts_reset {
-            Some(reset) if self.ok(field("attempts_reset")) => {
-                if c.max_attempts.is_none() && self.ok(field("max_attempts")) {
+            Some(reset) if self.ok(field(Key::AttemptsReset)) => {
+                if c.max_attempts.is_none() && self.ok(field(Key::MaxAttempts)) {
                     ok = false;
                     self.report(
                         ProblemKind::MissingKey,
-                        &[field("attempts_reset"), Site::Challenge(i)],
+                        &[field(Key::AttemptsReset), Site::Challenge(i)],
                         format!(
                             "`attempts_reset` of {name} resets the count of `max_attempts`, which is missing"
                         ),
@@ -162,7 +169,7 @@ impl Validator<'_, '_, '_> {
                 }
                 ok &= self.positive(
                     reset,
-                    &[field("attempts_reset"), Site::Challenge(i)],
+                    &[field(Key::AttemptsReset), Site::Challenge(i)],
                     &format_args!("`attempts_reset` of {name}"),
                 );
                 Lockout::Timeout(reset)
@@ -174,7 +181,7 @@ impl Validator<'_, '_, '_> {
             None => Lockout::Forever,
         };
         let (window, backoff) = match &c.throttle {
-            _ if !self.ok(field("throttle")) => return None,
+            _ if !self.ok(field(Key::Throttle)) => return None,
             Some(own) => self.throttle_table(own, Some(i), &format_args!("{name}"))?,
             None => hunt?,
         };
