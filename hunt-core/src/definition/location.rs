@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use super::keys::Key;
 use super::problem::Location;
 
 /// A value in a definition, named by its place in the spec.
@@ -15,24 +16,24 @@ use super::problem::Location;
 pub(crate) enum Site {
     /// The value of a top-level key; keys of nested tables are dotted (`scoring.initial`,
     /// `throttle.window.per`).
-    Hunt(&'static str),
+    Hunt(Key),
     /// The value of a key of `[limits]`.
-    Limit(&'static str),
+    Limit(Key),
     /// A `[[challenge]]` table, by index.
     Challenge(u32),
     /// The value of a key of a challenge; keys of nested tables are dotted, as in
     /// [`Site::Hunt`].
-    Field(u32, &'static str),
+    Field(u32, Key),
     /// An entry of `first_blood`: the hunt's (`None`) or a challenge's.
     FirstBlood(Option<u32>, u32),
     /// A `[[challenge.hint]]` table: challenge, hint.
     Hint(u32, u32),
     /// The value of a key of a hint: challenge, hint, key.
-    HintField(u32, u32, &'static str),
+    HintField(u32, u32, Key),
     /// A `[[division]]` table.
     Division(u32),
     /// The value of a key of a division.
-    DivisionField(u32, &'static str),
+    DivisionField(u32, Key),
     /// An entry of a challenge's `answers`.
     Answer(u32, u32),
     /// An entry of a challenge's `sealed`.
@@ -163,7 +164,7 @@ impl Locator<'_, '_> {
 
 impl Site {
     /// The value of `key` in the hunt (`None`) or in a challenge.
-    pub(crate) fn key(owner: Option<u32>, key: &'static str) -> Site {
+    pub(crate) fn key(owner: Option<u32>, key: Key) -> Site {
         match owner {
             None => Site::Hunt(key),
             Some(c) => Site::Field(c, key),

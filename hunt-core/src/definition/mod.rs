@@ -159,6 +159,7 @@
 //! compiles in linear time.
 
 pub(crate) mod compiled;
+mod keys;
 mod location;
 mod parse;
 mod problem;

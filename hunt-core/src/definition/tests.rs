@@ -351,8 +351,8 @@ unlock = { solved = \"foo\" }
     );
 }
 
-#[test]
-fn specs_round_trip_through_toml() {
+/// A spec that sets every key of the format at least once.
+fn full_spec() -> HuntSpec {
     let mut spec = hunt(vec![
         challenge("one", 100, UnlockSpec::Always),
         challenge(
@@ -457,6 +457,12 @@ fn specs_round_trip_through_toml() {
     meta.answers = Vec::new();
     meta.answer_template = Some("{one}-{two}".to_owned());
     spec.challenges.push(meta);
+    spec
+}
+
+#[test]
+fn specs_round_trip_through_toml() {
+    let spec = full_spec();
     let text = toml::to_string(&spec).unwrap();
     assert_eq!(parse(&text).unwrap(), spec, "{text}");
     assert_eq!(toml::from_str::<HuntSpec>(&text).unwrap(), spec);
@@ -827,4 +833,70 @@ fn divisions_compile_and_are_checked() {
     spec.divisions[1].id = "d0".to_owned();
     let kinds: Vec<ProblemKind> = problems(&spec).into_iter().map(|(kind, _)| kind).collect();
     assert_eq!(kinds, [ProblemKind::OutOfRange, ProblemKind::DuplicateId]);
+}
+
+/// The serde form of a spec writes only the keys that `keys` lists for each table, which
+/// the parser reads: the two forms of the format cannot drift apart.
+#[test]
+fn the_serde_form_writes_the_keys_the_parser_reads() {
+    use keys::{Key, names};
+    use toml::{Table, Value};
+
+    fn check(table: &Table, known: &[Key], what: &str, seen: &mut Vec<String>) {
+        let known = names(known);
+        for (key, value) in table {
+            assert!(known.contains(&key.as_str()), "`{key}` in {what}");
+            seen.push(format!("{what}.{key}"));
+            let tables: Vec<&Table> = match value {
+                Value::Table(inner) => vec![inner],
+                Value::Array(items) => items.iter().filter_map(Value::as_table).collect(),
+                _ => Vec::new(),
+            };
+            let inner: &[Key] = match (what, key.as_str()) {
+                (_, "limits") => keys::LIMITS,
+                (_, "division") => keys::DIVISION,
+                (_, "challenge") => keys::CHALLENGE,
+                (_, "partial") => keys::PARTIAL,
+                (_, "hint") => keys::HINT,
+                (_, "scoring") => keys::SCORING,
+                (_, "throttle") => keys::THROTTLE,
+                (_, "team_throttle" | "window") => &keys::TEAM_WINDOW[1..],
+                (_, "backoff") => keys::BACKOFF,
+                (_, "unlock" | "all_of" | "any_of" | "of") => keys::RULE,
+                (_, "at_least") => keys::AT_LEAST,
+                (_, "solves_in_round") => keys::SOLVES_IN_ROUND,
+                _ => &[],
+            };
+            for inner_table in tables {
+                check(inner_table, inner, key, seen);
+            }
+        }
+    }
+
+    let text = toml::to_string(&full_spec()).unwrap();
+    let document: Table = toml::from_str(&text).unwrap();
+    let mut seen = Vec::new();
+    check(&document, keys::HUNT, "the hunt", &mut seen);
+    // The check saw every kind of table.
+    for path in [
+        "the hunt.limits",
+        "limits.max_answer_bytes",
+        "division.affects_values",
+        "challenge.partial",
+        "partial.reply",
+        "hint.requires",
+        "scoring.difficulty",
+        "throttle.backoff",
+        "backoff.free",
+        "window.per",
+        "team_throttle.attempts",
+        "unlock.any_of",
+        "at_least.of",
+        "solves_in_round.round",
+    ] {
+        assert!(
+            seen.iter().any(|s| s == path),
+            "{path} not written: {seen:?}"
+        );
+    }
 }

@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
+use super::super::keys::{Key, names};
 use super::super::location::Site;
 use super::super::problem::ProblemKind;
 use crate::answer::Normalization;
@@ -19,18 +20,18 @@ impl Walker<'_> {
         &mut self,
         table: &'t DeTable<'i>,
         span: Option<Range<usize>>,
-        known: &[&str],
+        known: &[Key],
         context: String,
     ) -> Entries<'t, 'i> {
         let mut items = Vec::with_capacity(table.len());
         let mut misspelled = Vec::new();
         for (key, value) in table.iter() {
             let name = key.get_ref().as_ref();
-            if known.contains(&name) {
+            if known.iter().any(|key| key.name() == name) {
                 items.push((name, value));
                 continue;
             }
-            let likely = closest(name, known);
+            let likely = closest(name, &names(known));
             let hint = likely.map_or_else(String::new, |k| format!(" (did you mean `{k}`?)"));
             misspelled.extend(likely.map(str::to_owned));
             self.problems.push(
@@ -51,16 +52,16 @@ impl Walker<'_> {
     pub(super) fn required<T>(
         &mut self,
         e: &Entries<'_, '_>,
-        key: &str,
+        key: Key,
         site: Site,
         read: impl FnOnce(&mut Self, &Value<'_>, Site, &str) -> Option<T>,
     ) -> Option<T> {
         if e.get(key).is_none() {
-            if !e.misspelled.iter().any(|k| k == key) {
+            if !e.misspelled.iter().any(|k| k == key.name()) {
                 self.problems.push(
                     ProblemKind::MissingKey,
                     e.span.clone(),
-                    format!("missing key `{key}` {}", e.context),
+                    format!("missing key {key} {}", e.context),
                 );
             }
             self.map.mark_broken(site);
@@ -73,13 +74,13 @@ impl Walker<'_> {
     pub(super) fn optional<T>(
         &mut self,
         e: &Entries<'_, '_>,
-        key: &str,
+        key: Key,
         site: Site,
         read: impl FnOnce(&mut Self, &Value<'_>, Site, &str) -> Option<T>,
     ) -> Option<T> {
         let value = e.get(key)?;
         self.map.record(site, value.span());
-        let what = format!("`{key}` {}", e.context);
+        let what = format!("{key} {}", e.context);
         let result = read(self, value, site, &what);
         if result.is_none() {
             self.map.mark_broken(site);
@@ -334,18 +335,17 @@ pub(super) fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::spec::RULE_KEYS;
-    use super::super::CHALLENGE_KEYS;
+    use super::super::super::keys::{CHALLENGE, RULE_NAMES};
     use super::*;
 
     #[test]
     fn suggestions() {
         assert_eq!(
-            suggestion("tittle", CHALLENGE_KEYS),
+            suggestion("tittle", &names(CHALLENGE)),
             " (did you mean `title`?)"
         );
-        assert_eq!(suggestion("solvd", RULE_KEYS), " (did you mean `solved`?)");
-        assert_eq!(suggestion("colour", CHALLENGE_KEYS), "");
+        assert_eq!(suggestion("solvd", RULE_NAMES), " (did you mean `solved`?)");
+        assert_eq!(suggestion("colour", &names(CHALLENGE)), "");
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

@@ -4,13 +4,14 @@
 use std::collections::HashSet;
 use std::fmt::Display;
 
+use super::super::keys::Key;
 use super::super::location::Site;
 use super::super::problem::ProblemKind;
 use super::super::spec::{ChallengeSpec, HuntSpec};
 use super::super::unlock_graph::{Edges, Guarantees};
 use super::super::{ChallengeName, MAX_REPLY_BYTES};
 use super::text::Text;
-use super::{Context, Nth, Validator, to_u32};
+use super::{Context, Validator, to_u32};
 use crate::answer::{
     Accepted, AnswerChecker, AnswerTemplate, MAX_REGEXES_PER_CHALLENGE, MAX_REGEXES_PER_HUNT,
     Normalization, REGEX_BUDGET_PER_CHALLENGE, REGEX_BUDGET_PER_HUNT, RegexProblem, SealedDigest,
@@ -29,13 +30,13 @@ impl Validator<'_, '_, '_> {
         normalization: Normalization,
         context: &Context<'_>,
     ) -> Option<Accepted> {
-        let site = [Site::Field(i, "answer_template"), Site::Challenge(i)];
+        let site = [Site::Field(i, Key::AnswerTemplate), Site::Challenge(i)];
         if normalization == Normalization::Regex {
             self.report(
                 ProblemKind::BadValue,
                 &[
-                    Site::Field(i, "normalization"),
-                    Site::Field(i, "answer_template"),
+                    Site::Field(i, Key::Normalization),
+                    Site::Field(i, Key::AnswerTemplate),
                     Site::Challenge(i),
                 ],
                 format!(
@@ -101,7 +102,7 @@ impl Validator<'_, '_, '_> {
                 let feeder_id = &spec.challenges[feeder.index()].id;
                 self.report(
                     ProblemKind::FeederNotRequired,
-                    &[Site::Field(c, "answer_template"), Site::Challenge(c)],
+                    &[Site::Field(c, Key::AnswerTemplate), Site::Challenge(c)],
                     format!(
                         "the `answer_template` of {name} uses the answer to `{feeder_id}`, but its unlock rule does not require `{feeder_id}` solved, so a team could reach it without that answer; add `{feeder_id}` to its `unlock`"
                     ),
@@ -126,7 +127,7 @@ impl Validator<'_, '_, '_> {
                 if self.regexes.exhausted {
                     return None;
                 }
-                let site = [Site::Answer(i, to_u32(k)), Site::Field(i, "answers")];
+                let site = [Site::Answer(i, to_u32(k)), Site::Field(i, Key::Answers)];
                 if k == MAX_REGEXES_PER_CHALLENGE {
                     self.report(
                         ProblemKind::RegexBudget,
@@ -200,7 +201,7 @@ impl Validator<'_, '_, '_> {
         }
         let mut normalized = Vec::with_capacity(c.answers.len());
         for (k, answer) in c.answers.iter().enumerate() {
-            let site = [Site::Answer(i, to_u32(k)), Site::Field(i, "answers")];
+            let site = [Site::Answer(i, to_u32(k)), Site::Field(i, Key::Answers)];
             let what = Nth("answer", k, name);
             ok &= self.typeable(answer, limits, &site, &what);
             let form = normalization.apply(answer);
@@ -264,7 +265,7 @@ impl Validator<'_, '_, '_> {
                 Some(digest) => digests.push(digest),
                 None => self.report(
                     ProblemKind::BadDigest,
-                    &[Site::Sealed(i, to_u32(k)), Site::Field(i, "sealed")],
+                    &[Site::Sealed(i, to_u32(k)), Site::Field(i, Key::Sealed)],
                     format!(
                         "sealed answer {} of {name} must be 64 hexadecimal digits (an HMAC-SHA256 digest)",
                         k + 1
@@ -296,14 +297,14 @@ impl Validator<'_, '_, '_> {
             let site = [
                 Site::PartialAnswer(i, k),
                 Site::Partial(i, k),
-                Site::Field(i, "partial"),
+                Site::Field(i, Key::Partial),
             ];
             let what = Nth("partial answer", k as usize, name);
             if partial.reply.len() > MAX_REPLY_BYTES {
                 ok = false;
                 self.report(
                     ProblemKind::TooLong,
-                    &[Site::PartialReply(i, k), Site::Partial(i, k), Site::Field(i, "partial")],
+                    &[Site::PartialReply(i, k), Site::Partial(i, k), Site::Field(i, Key::Partial)],
                     format!(
                         "the reply of {what} is {} bytes long; at most {MAX_REPLY_BYTES} are allowed",
                         partial.reply.len()
@@ -316,7 +317,7 @@ impl Validator<'_, '_, '_> {
                 &[
                     Site::PartialReply(i, k),
                     Site::Partial(i, k),
-                    Site::Field(i, "partial"),
+                    Site::Field(i, Key::Partial),
                 ],
                 &format_args!("the reply of {what}"),
             );
@@ -364,5 +365,14 @@ impl Validator<'_, '_, '_> {
             });
         }
         ok.then_some(partials)
+    }
+}
+
+/// "answer 2 of challenge `x`", formatted only if reported.
+struct Nth<'a>(&'static str, usize, ChallengeName<'a>);
+
+impl Display for Nth<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} of {}", self.0, self.1 + 1, self.2)
     }
 }
