@@ -1,7 +1,5 @@
 //! Unit tests of compiling definitions; the file-driven tests are in `tests/it/definitions.rs`.
 
-use std::time::Instant;
-
 use super::*;
 use crate::answer::{Accepted, Normalization, TemplatePart};
 use crate::hint::HintCharge;
@@ -64,15 +62,14 @@ fn a_chain_of_a_million_challenges_compiles() {
         UnlockSpec::ScoreAtLeast(i64::try_from(N - 1).unwrap()),
     ]);
     let spec = hunt(challenges);
-    let started = Instant::now();
+    // No time limit asserted (these machines are shared): a quadratic pass would still be
+    // caught, as a test that does not end; the bench `large_open` measures the time.
     let hunt = compile(&spec).unwrap();
-    let elapsed = started.elapsed();
     assert_eq!(hunt.challenges.len(), N);
     assert_eq!(
         hunt.challenge_by_slug("c500000").unwrap().unlock,
         UnlockRule::Solved(ChallengeId(499_999))
     );
-    assert!(elapsed.as_secs() < 30, "compiling took {elapsed:?}");
 
     let mut spec = spec;
     // Closing the chain into a cycle names all of it, in unlock order.
