@@ -84,26 +84,34 @@ pub async fn run(
             () = deadline(due) => {}
             _ = stopping.wait_for(|stop| *stop) => return,
         }
-        let Some(feed) = sources.current() else {
+        let Some(state) = sources.solves.state() else {
             continue;
         };
+        let announced = state.public().seq();
         let board_due = last_board.is_none_or(|l| l.elapsed() >= sources.interval);
         let published = tx.borrow().clone();
         if dirty && board_due {
             last_board = Some(Instant::now());
             dirty = false;
-            if !Arc::ptr_eq(&feed.board, &published.board) || feed.announced > published.announced {
-                tx.send_replace(Arc::new(feed));
+            // Built only when due: under load the state moves hundreds of times a second.
+            let board = sources.boards.get(&state, sources.clock.now());
+            if !Arc::ptr_eq(&board, &published.board) || announced > published.announced {
+                tx.send_replace(Arc::new(Feed {
+                    state,
+                    board,
+                    announced,
+                }));
             }
         } else if !sources
             .solves
-            .first_bloods_between(published.announced, feed.announced)
+            .first_bloods_between(published.announced, announced)
             .is_empty()
         {
             // A first blood goes out now, with the board last sent.
             tx.send_replace(Arc::new(Feed {
+                state,
                 board: published.board.clone(),
-                ..feed
+                announced,
             }));
         }
     }
