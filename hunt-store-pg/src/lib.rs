@@ -80,6 +80,7 @@ mod turn;
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use hunt_core::store::{Checkpoint, Digest, Store, StoreError, Turn, Wait};
@@ -94,6 +95,9 @@ use crate::notify::{Hub, Listening};
 pub use crate::error::PgError;
 pub use crate::options::{DEFAULT_SCHEMA, InvalidSchema, MAX_SCHEMA_LEN, PgOptions, redact};
 pub use crate::schema::LAYOUT_VERSION;
+
+/// How long a pooled connection may sit idle before it is pinged when handed out.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// A [`Store`] in a schema of a PostgreSQL database, shared by any number of handles and
 /// processes.
@@ -154,6 +158,20 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections_value())
             .acquire_timeout(options.acquire_timeout_value())
+            // sqlx pings every pooled connection before handing it out: one round trip more
+            // per store call, on a path that takes two or three. Only a connection that sat
+            // idle may have been cut meanwhile; one in steady use that breaks fails its call,
+            // which maps to `Unavailable` or, for a write, `OutcomeUnknown`, as any
+            // connection lost mid-call does.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_AFTER_IDLE {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_lazy_with(pooled);
         schema::migrate(&pool, &url, &schema).await?;
         let hub = Arc::new(Hub::default());

@@ -394,3 +394,76 @@ async fn checkpoint_store_failures_are_reported_and_survived() {
     let engine = reopen(&store).await;
     assert_eq!(engine.opened().checkpoint, Some(seq));
 }
+
+/// Opening reads the log in chunks (of 100,000 events while opening, 10,000 while catching
+/// up): a log longer than several reads opens whole, from the log alone and from a
+/// checkpoint in the middle of it.
+#[tokio::test]
+async fn a_log_longer_than_several_reads_opens_whole() {
+    const TEAMS: u32 = 230_001;
+    const CHECKPOINT_AT: u64 = 120_000;
+    let with_checkpoint = MemoryStore::new();
+    let log_alone = MemoryStore::new();
+    let engine = Engine::create(Arc::new(with_checkpoint.clone()), HUNT, None)
+        .await
+        .expect("creates");
+    // Decided in memory and appended in batches: a quarter of a million engine calls would
+    // make this test slow for nothing.
+    let mut state = (*engine.snapshot()).clone();
+    let source = with_checkpoint
+        .load_definition(&hunt_id())
+        .await
+        .expect("loads")
+        .expect("saved");
+    log_alone
+        .save_definition(&hunt_id(), &source, None)
+        .await
+        .expect("saves");
+    let mut batch = Vec::new();
+    for t in 0..TEAMS {
+        let register = Command::Register {
+            name: format!("Team {t}"),
+            division: None,
+        };
+        for event in state.decide(&register, at(0)).expect("decides").events {
+            let recorded = hunt_core::Recorded {
+                seq: state.seq() + 1,
+                event,
+            };
+            state.apply(&recorded).expect("applies");
+            batch.push(recorded.event);
+        }
+        if batch.len() == 10_000 || t + 1 == TEAMS {
+            let expected = state.seq() - batch.len() as u64;
+            for store in [&with_checkpoint, &log_alone] {
+                store
+                    .append(&hunt_id(), expected, &batch)
+                    .await
+                    .expect("appends");
+            }
+            batch.clear();
+        }
+        if state.seq() == CHECKPOINT_AT {
+            let middle = reopen(&with_checkpoint).await;
+            assert_eq!(middle.opened().replayed, CHECKPOINT_AT);
+            assert_eq!(
+                middle.checkpoint().await.expect("checkpoints"),
+                CHECKPOINT_AT
+            );
+        }
+    }
+    let from_log = reopen(&log_alone).await;
+    assert_eq!(from_log.opened().checkpoint, None);
+    let from_checkpoint = reopen(&with_checkpoint).await;
+    let opened = from_checkpoint.opened();
+    assert_eq!(
+        (opened.checkpoint, opened.replayed),
+        (Some(CHECKPOINT_AT), state.seq() - CHECKPOINT_AT),
+        "{opened:?}"
+    );
+    for (engine, store) in [(from_log, &log_alone), (from_checkpoint, &with_checkpoint)] {
+        assert_eq!(engine.snapshot().team_count(), TEAMS as usize);
+        assert_eq!(engine.snapshot().seq(), state.seq());
+        check_equals_replay(store, &engine.snapshot()).await;
+    }
+}
