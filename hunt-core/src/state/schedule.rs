@@ -23,7 +23,7 @@ impl HuntState {
     ///
     /// An instant of a timed unlock inside a combination is reported even if the other
     /// parts do not hold then: waking once too often costs a read, never a missed change.
-    /// A binary search of the instants sorted once when the state was made ([`Instants`]),
+    /// A binary search of the instants sorted once when the state was made (`Instants`),
     /// so cheap enough to call per update of every stream.
     pub fn next_change(&self, now: Timestamp) -> Option<Timestamp> {
         self.instants.after(now)
