@@ -48,6 +48,14 @@ const PROBE_EVERY: Duration = Duration::from_millis(1_000);
 
 type Arrivals = Arc<Mutex<Vec<(String, Instant)>>>;
 
+/// What the SSE clients read: bytes, by all of them, and per event name the events the
+/// sampled clients saw (how many, their data's bytes in all, the largest).
+#[derive(Debug, Default)]
+struct Read {
+    bytes: std::sync::atomic::AtomicU64,
+    events: Mutex<HashMap<String, (u64, u64, u64)>>,
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(hunt) = args.get(1).cloned() else {
@@ -202,6 +210,7 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
         .map(|_| Arrivals::default())
         .collect();
     let mut readers = Vec::new();
+    let read = Arc::new(Read::default());
     let mut opened = 0;
     for i in 0..sse {
         let Ok(stream) = TcpStream::connect(&watched_addr).await else {
@@ -209,10 +218,12 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
         };
         opened += 1;
         let sample = (i % SAMPLE_EVERY == 0).then(|| arrivals[i / SAMPLE_EVERY].clone());
-        readers.push(tokio::spawn(follow(stream, sample)));
+        readers.push(tokio::spawn(follow(stream, sample, read.clone())));
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_after = rss_kib(pid);
+    let read_before = read.bytes.load(std::sync::atomic::Ordering::Relaxed);
+    read.events.lock().expect("unpoisoned").clear();
 
     // Submitters: each team guesses wrong, right and repeats, as fast as it is answered.
     let acks: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
@@ -296,6 +307,8 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
     }
     let _ = probe.await;
     let elapsed = started.elapsed();
+    let read_during = read.bytes.load(std::sync::atomic::Ordering::Relaxed) - read_before;
+    let events_during = read.events.lock().expect("unpoisoned").clone();
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     let mut latencies = latencies.lock().expect("unpoisoned").clone();
@@ -369,6 +382,21 @@ async fn run(hunt: String, sse: usize, teams: usize, duration: Duration) {
         pct(&probe_delays, 0.5),
         pct(&probe_delays, 0.99)
     );
+    let _ = writeln!(
+        out,
+        "SSE bytes read during the run: {:.1} MB by all clients ({:.1} KB/s per client)",
+        read_during as f64 / 1e6,
+        read_during as f64 / 1e3 / elapsed.as_secs_f64() / opened.max(1) as f64
+    );
+    let mut names: Vec<_> = events_during.into_iter().collect();
+    names.sort();
+    for (name, (count, bytes, largest)) in names {
+        let _ = writeln!(
+            out,
+            "  {name} events (sampled clients): {count}, data {:.0} bytes on average, {largest} at most",
+            bytes as f64 / count.max(1) as f64
+        );
+    }
     if let (Some(before), Some(after)) = (rss_before, rss_after) {
         let _ = writeln!(
             out,
@@ -548,26 +576,37 @@ async fn keep_alive(
     Some((status, String::from_utf8_lossy(&reply).into_owned()))
 }
 
-/// Reads the public stream; a sampled client records when each first blood arrives. The
-/// others only drain their socket: parsing 5,000 copies of every board would make this
-/// harness, not the service, the slower side of the measurement.
-async fn follow(mut stream: TcpStream, sample: Option<Arrivals>) {
+/// Reads the public stream, counting its bytes in `read`; a sampled client records when
+/// each first blood arrives and the size of each event. The others only drain their
+/// socket: parsing 5,000 copies of every board would make this harness, not the service,
+/// the slower side of the measurement.
+async fn follow(mut stream: TcpStream, sample: Option<Arrivals>, read: Arc<Read>) {
+    use std::sync::atomic::Ordering::Relaxed;
     let request = "GET /events HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n";
     if stream.write_all(request.as_bytes()).await.is_err() {
         return;
     }
     let Some(sample) = sample else {
         let mut buffer = vec![0u8; 64 * 1024];
-        while let Ok(read) = stream.read(&mut buffer).await {
-            if read == 0 {
+        while let Ok(got) = stream.read(&mut buffer).await {
+            if got == 0 {
                 return;
             }
+            read.bytes.fetch_add(got as u64, Relaxed);
         }
         return;
     };
     let mut lines = BufReader::new(stream).lines();
     let mut name = String::new();
     while let Ok(Some(line)) = lines.next_line().await {
+        read.bytes.fetch_add(line.len() as u64 + 1, Relaxed);
+        if let Some(data) = line.strip_prefix("data:") {
+            let mut events = read.events.lock().expect("unpoisoned");
+            let entry = events.entry(name.clone()).or_default();
+            entry.0 += 1;
+            entry.1 += data.len() as u64;
+            entry.2 = entry.2.max(data.len() as u64);
+        }
         if let Some(n) = line.strip_prefix("event:") {
             name = n.trim().to_owned();
         } else if let Some(data) = line.strip_prefix("data:")

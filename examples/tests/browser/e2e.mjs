@@ -147,7 +147,11 @@ try {
   const boardContext = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   const board = await boardContext.newPage();
   await board.goto(`${harbour}/board`);
-  await board.evaluate(() => { window.notReloaded = true; });
+  await board.evaluate(() => {
+    window.notReloaded = true;
+    window.deltas = 0;
+    events.addEventListener('board_delta', () => { window.deltas += 1; });
+  });
   const seq0 = Number(await board.getAttribute('body', 'data-seq'));
   const graph0 = await board.innerHTML('#graph');
   // The other hunt's board, open at the same time: nothing of harbour's moves it.
@@ -167,6 +171,14 @@ try {
     && (await other.getAttribute('body', 'data-seq')) === otherSeq, "the other hunt's board did not move");
   await submit(tokens[2], 'welcome', 'anchors');
   await board.waitForFunction(() => /Kraken Crew\s*265/.test(document.getElementById('rows').textContent), null, { timeout: 20000 });
+  check(await board.evaluate(() => window.deltas > 0), 'the board moved by deltas');
+  // The deltas applied in the page make exactly the board a freshly opened page gets.
+  const fresh = await boardContext.newPage();
+  await fresh.goto(`${harbour}/board`);
+  const full = await fresh.evaluate(() => JSON.stringify(INITIAL));
+  await board.waitForFunction(s => current.seq === JSON.parse(s).seq, full, { timeout: 20000 });
+  check(await board.evaluate(() => JSON.stringify(current)) === full, 'the deltas give the full board');
+  await fresh.close();
   // A first blood while the board is open: announced on the board.
   await submit(tokens[0], 'vault', 'gold');
   await board.waitForFunction(() => document.getElementById('blood').textContent.includes('First blood'), null, { timeout: 20000 });

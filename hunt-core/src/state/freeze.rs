@@ -70,6 +70,7 @@ impl HuntState {
             deferred: self.deferred,
             stale: self.stale.clone(),
             tracks_peak: self.tracks_peak,
+            instants: self.instants.clone(),
         }));
     }
 }

@@ -224,6 +224,8 @@ pub struct HuntState {
     /// peak score: only then is the peak kept, and only then must a bulk replay price every
     /// solve as it comes (the peak depends on the prices along the way).
     tracks_peak: bool,
+    /// The hunt's timed instants, sorted once (the hunt never changes under a state).
+    instants: schedule::Instants,
 }
 
 impl HuntState {
@@ -261,6 +263,7 @@ impl HuntState {
             deferred: false,
             stale: vec![false; hunt.challenges.len()],
             tracks_peak: hunt.challenges.iter().any(|c| tests_score(&c.unlock)),
+            instants: schedule::Instants::of(&hunt),
             hunt,
         })
     }

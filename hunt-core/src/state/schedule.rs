@@ -5,7 +5,9 @@
 //! clock); it says when the next one is, and the embedding service wakes up then and reads
 //! the views again.
 
-use crate::hunt::UnlockRule;
+use std::sync::Arc;
+
+use crate::hunt::{Hunt, UnlockRule};
 use crate::ids::TeamId;
 use crate::throttle::{Lockout, Refusal};
 use crate::time::Timestamp;
@@ -21,22 +23,10 @@ impl HuntState {
     ///
     /// An instant of a timed unlock inside a combination is reported even if the other
     /// parts do not hold then: waking once too often costs a read, never a missed change.
-    /// Walks every challenge's unlock rule, so call it once per change of the state, not
-    /// per request.
+    /// A binary search of the instants sorted once when the state was made (`Instants`),
+    /// so cheap enough to call per update of every stream.
     pub fn next_change(&self, now: Timestamp) -> Option<Timestamp> {
-        let hunt = &self.hunt;
-        let mut next = Next::after(now);
-        next.offer(hunt.start);
-        next.offer(hunt.end);
-        if let Some(freeze) = hunt.freeze {
-            next.offer(freeze);
-        }
-        for challenge in &hunt.challenges {
-            timed_unlocks(&challenge.unlock, &mut |offset| {
-                next.offer(hunt.start.saturating_add(offset));
-            });
-        }
-        next.found
+        self.instants.after(now)
     }
 
     /// [`HuntState::next_change`] for what `team` sees: also when one of its throttles runs
@@ -70,6 +60,35 @@ impl HuntState {
             }
         }
         next.found
+    }
+}
+
+/// Every instant at which the hunt's clock alone may change a view (the start, the freeze,
+/// the end, every timed unlock), sorted and without repeats. Worked out once per state from
+/// its definition (which never changes under it), so that [`HuntState::next_change`] is a
+/// binary search rather than a walk of every challenge's unlock rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Instants(Arc<[Timestamp]>);
+
+impl Instants {
+    /// The timed instants of `hunt`.
+    pub(crate) fn of(hunt: &Hunt) -> Self {
+        let mut all = vec![hunt.start, hunt.end];
+        all.extend(hunt.freeze);
+        for challenge in &hunt.challenges {
+            timed_unlocks(&challenge.unlock, &mut |offset| {
+                all.push(hunt.start.saturating_add(offset));
+            });
+        }
+        all.sort_unstable();
+        all.dedup();
+        Self(all.into())
+    }
+
+    /// The first instant later than `now`.
+    fn after(&self, now: Timestamp) -> Option<Timestamp> {
+        let later = self.0.partition_point(|at| *at <= now);
+        self.0.get(later).copied()
     }
 }
 

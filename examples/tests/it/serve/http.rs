@@ -162,6 +162,14 @@ impl Server {
         self.request("POST", path, &headers, Some(body))
     }
 
+    /// Opens the public stream resuming after `last`, as a client that holds `board` (the
+    /// board the stream it left had given it).
+    pub fn resume(&self, last: u64, board: serde_json::Value) -> Events {
+        let mut events = self.events("/events", None, Some(last));
+        events.board = Some(board);
+        events
+    }
+
     /// Opens an event stream on `path`, as the holder of `token`, resuming after `last`.
     pub fn events(&self, path: &str, token: Option<&str>, last: Option<u64>) -> Events {
         let auth = token.map(|t| format!("Bearer {t}"));
@@ -181,6 +189,7 @@ impl Server {
             reader: BufReader::new(stream),
             pending: Event::default(),
             status: 0,
+            board: None,
         };
         events.headers();
         events
@@ -305,13 +314,58 @@ impl Event {
     }
 }
 
-/// An open event stream.
+/// An open event stream. On the public stream it keeps the board as a client does: the
+/// last `board` event with every `board_delta` since applied to it.
 #[derive(Debug)]
 pub struct Events {
     reader: BufReader<TcpStream>,
     pending: Event,
     /// The response's status code.
     pub status: u16,
+    board: Option<serde_json::Value>,
+}
+
+/// `delta` applied to `board` as the board page's script applies it: the new scalars,
+/// rows replaced or appended by position and cut at `len`, graph lines continued from old
+/// ones (their first `keep` points) or new.
+pub fn apply(board: &mut serde_json::Value, delta: &serde_json::Value) {
+    for key in ["seq", "frozen", "total"] {
+        board[key] = delta[key].clone();
+    }
+    if let Some(divisions) = delta.get("divisions") {
+        board["divisions"] = divisions.clone();
+    }
+    let len = delta["len"].as_u64().expect("len") as usize;
+    let rows = board["rows"].as_array_mut().expect("rows");
+    rows.truncate(len);
+    for change in delta["rows"].as_array().expect("changed rows") {
+        let at = change[0].as_u64().expect("a position") as usize;
+        if at < rows.len() {
+            rows[at] = change[1].clone();
+        } else {
+            assert_eq!(at, rows.len(), "rows in position order: {delta}");
+            rows.push(change[1].clone());
+        }
+    }
+    if let Some(lines) = delta.get("series") {
+        let old = board["series"].as_array().expect("series").clone();
+        let new = lines.as_array().expect("lines").iter().map(|line| {
+            let (team, mut points) = match line.get("from") {
+                Some(from) => {
+                    let was = &old[from.as_u64().expect("an index") as usize];
+                    let keep = line["keep"].as_u64().expect("keep") as usize;
+                    (
+                        was["team"].clone(),
+                        was["points"].as_array().expect("points")[..keep].to_vec(),
+                    )
+                }
+                None => (line["team"].clone(), Vec::new()),
+            };
+            points.extend(line["points"].as_array().expect("points").iter().cloned());
+            serde_json::json!({ "team": team, "points": points })
+        });
+        board["series"] = serde_json::Value::Array(new.collect());
+    }
 }
 
 impl Events {
@@ -364,6 +418,7 @@ impl Events {
             if line.is_empty() {
                 let event = std::mem::take(&mut self.pending);
                 if !event.name.is_empty() || !event.data.is_empty() {
+                    self.keep(&event);
                     return Some(event);
                 }
             } else if let Some(name) = line.strip_prefix("event:") {
@@ -376,9 +431,31 @@ impl Events {
         }
     }
 
-    /// Events up to the first board for which `wanted` holds (a stream shows the state it
-    /// has learned, which may trail an acknowledged command by a moment: a board of the
-    /// state before it can come first), within `wait`.
+    /// Applies a board or a delta to the board kept.
+    #[track_caller]
+    fn keep(&mut self, event: &Event) {
+        match event.name.as_str() {
+            "board" => self.board = Some(event.json()),
+            "board_delta" => {
+                let board = self
+                    .board
+                    .as_mut()
+                    .unwrap_or_else(|| panic!("a delta before any board: {event:#?}"));
+                apply(board, &event.json());
+            }
+            _ => {}
+        }
+    }
+
+    /// The board as the events so far make it, if there is one.
+    pub fn board(&self) -> Option<&serde_json::Value> {
+        self.board.as_ref()
+    }
+
+    /// Events up to the first board or delta after which the board kept is one for which
+    /// `wanted` holds (a stream shows the state it has learned, which may trail an
+    /// acknowledged command by a moment: a board of the state before it can come first),
+    /// within `wait`.
     #[track_caller]
     pub fn until_board(
         &mut self,
@@ -388,7 +465,8 @@ impl Events {
         let deadline = Instant::now() + wait;
         let mut seen = Vec::new();
         while let Some(event) = self.next(deadline.saturating_duration_since(Instant::now())) {
-            let done = event.name == "board" && wanted(&event.json());
+            let boards = event.name == "board" || event.name == "board_delta";
+            let done = boards && self.board.as_ref().is_some_and(&wanted);
             seen.push(event);
             if done {
                 return seen;

@@ -157,10 +157,10 @@ fn streams_deliver_solves_and_resume_where_they_left_off() {
     let mut own = server.events("/api/team/events", Some(&a), None);
     assert_eq!(own.next(WAIT).expect("a snapshot").name, "progress");
 
-    // A's solve: the board stream announces the first blood, then the new board.
+    // A's solve: the board stream announces the first blood, then the new board's delta.
     let body = r#"{"challenge":"door","answer":"hello","id":"s1"}"#;
     assert_eq!(server.post_json("/api/submit", Some(&a), body).status, 200);
-    let seen = board.until("board", WAIT);
+    let seen = board.until_board(|b| b["rows"][0]["score"] == 110, WAIT);
     let solve = seen
         .iter()
         .find(|e| e.name == "first_blood")
@@ -168,8 +168,9 @@ fn streams_deliver_solves_and_resume_where_they_left_off() {
     assert_eq!(solve.json()["first_blood"], true);
     assert_eq!(solve.json()["team_name"], "Sea Otters");
     let moved = seen.last().expect("a board");
+    assert_eq!(moved.name, "board_delta", "{seen:#?}");
     assert!(moved.id > Some(start), "{seen:#?}");
-    assert_eq!(moved.json()["rows"][0]["score"], 110);
+    assert!(moved.id >= solve.id, "ids only go up: {seen:#?}");
     // A's own stream: the verdict, the vault unlocking.
     let mine = own.until("changed", WAIT);
     let names: Vec<&str> = mine.iter().map(|e| e.name.as_str()).collect();
@@ -181,34 +182,59 @@ fn streams_deliver_solves_and_resume_where_they_left_off() {
         !mine.iter().any(|e| e.data.contains("hello")),
         "no answer text: {mine:#?}"
     );
-    let left_at = moved.id;
+    // B's solve of `door` is no first blood: the client leaves at its board's delta.
+    let body = r#"{"challenge":"door","answer":"hello","id":"s-b-door"}"#;
+    assert_eq!(server.post_json("/api/submit", Some(&b), body).status, 200);
+    let seen = board.until_board(|b| b["rows"][1]["score"] == 100, WAIT);
+    assert!(!seen.iter().any(|e| e.name == "first_blood"), "{seen:#?}");
+    let left = seen.last().expect("a delta");
+    assert_eq!(left.name, "board_delta", "{seen:#?}");
+    let left_at = left.id;
+    let held = board.board().expect("a board").clone();
     drop(board);
 
-    // B solves twice while nobody watches (a first blood, then not); a client resuming from
-    // where it left gets the first blood it missed, then a snapshot with both.
-    for (challenge, answer) in [("side", "sidequest"), ("door", "hello")] {
-        let body =
-            format!(r#"{{"challenge":"{challenge}","answer":"{answer}","id":"s-{challenge}"}}"#);
-        assert_eq!(server.post_json("/api/submit", Some(&b), &body).status, 200);
-    }
-    let mut resumed = server.events("/events", None, left_at);
+    // B solves `side` while nobody watches (a first blood); a client resuming from where
+    // it left gets the first blood it missed, then only the delta since its board.
+    let body = r#"{"challenge":"side","answer":"sidequest","id":"s-side"}"#;
+    assert_eq!(server.post_json("/api/submit", Some(&b), body).status, 200);
+    let mut resumed = server.resume(left_at.expect("an id"), held);
     let seen = resumed.until_board(|b| b["rows"][0]["score"] == 155, WAIT);
     let missed: Vec<_> = seen.iter().filter(|e| e.name == "first_blood").collect();
     assert_eq!(missed.len(), 1, "{seen:#?}");
     assert_eq!(missed[0].json()["team_name"], "Null Pointers");
     assert_eq!(missed[0].json()["challenge"], "Side Quest");
     assert!(missed[0].id > left_at);
-    let board = seen.last().expect("a board").json();
+    assert!(
+        seen.iter().all(|e| e.name != "board"),
+        "deltas, not the whole board: {seen:#?}"
+    );
+    let board = resumed.board().expect("a board").clone();
     assert_eq!(board["rows"][0]["name"], "Null Pointers", "{board}");
     assert_eq!(board["rows"][0]["score"], 155);
-    // A fresh client gets the snapshot alone.
+    // A fresh client gets the snapshot alone: the very board the deltas made.
     let mut fresh = server.events("/events", None, None);
-    assert_eq!(fresh.next(WAIT).expect("a snapshot").name, "board");
+    let snapshot = fresh.next(WAIT).expect("a snapshot");
+    assert_eq!(snapshot.name, "board");
+    assert_eq!(
+        snapshot.json(),
+        board,
+        "the deltas give exactly the full board"
+    );
     let metrics = server.get("/metrics", None).body;
     assert!(
         metrics.contains("hunt_sse_clients{hunt=\"live\"} 3"),
         "{metrics}"
     );
+    // A client resuming from an id no delta chain can serve gets a full board: a first
+    // blood's (the board after it may have the same id, and the client may not have it),
+    // or an id no board had.
+    for last in [missed[0].id.expect("an id"), 1] {
+        let mut again = server.events("/events", None, Some(last));
+        let first = again.until_board(|_| true, WAIT);
+        let first = first.last().expect("a board");
+        assert_eq!(first.name, "board", "from {last}: {first:#?}");
+        assert_eq!(first.json(), board, "from {last}");
+    }
 
     // SIGTERM: open streams end, the service says it stopped, exit 0.
     let (code, rest) = server.terminate();
@@ -251,9 +277,13 @@ fn the_freeze_is_pushed_at_its_instant_and_the_board_stops_moving() {
     let first = board.next(WAIT).expect("a snapshot");
     assert_eq!(first.json()["frozen"], false);
     // Nothing is submitted: the clock alone freezes the board, and the stream says so.
-    let frozen = board.until("board", Duration::from_secs(60));
-    let frozen = frozen.last().expect("a board").json();
-    assert_eq!(frozen["frozen"], true, "{frozen}");
+    let frozen = board.until_board(|b| b["frozen"] == true, Duration::from_secs(60));
+    let frozen = frozen.last().expect("a delta");
+    assert_eq!(frozen.name, "board_delta", "{frozen:#?}");
+    assert!(
+        frozen.id > first.id,
+        "the frozen board has an id of its own"
+    );
     // A solve after the freeze: A sees its points, the public stream says nothing.
     let body = r#"{"challenge":"door","answer":"hello","id":"late"}"#;
     let verdict = server.post_json("/api/submit", Some(&a), body).json();
@@ -377,8 +407,9 @@ fn the_live_demo_moves_the_board_and_lets_a_person_play_along() {
         let event = board
             .next(Duration::from_secs(60))
             .expect("the board moves within a minute");
-        if event.name == "board" && event.json()["rows"][0]["score"].as_i64() > Some(0) {
-            break event.json();
+        let score = board.board().and_then(|b| b["rows"][0]["score"].as_i64());
+        if event.name.starts_with("board") && score > Some(0) {
+            break board.board().expect("a board").clone();
         }
     };
     assert_eq!(moved["frozen"], false, "{moved}");
@@ -408,8 +439,8 @@ fn two_services_on_one_postgres_share_the_live_board() {
     let body = r#"{"challenge":"door","answer":"hello","id":"one"}"#;
     let verdict = first.post_json("/api/submit", Some(&a), body).json();
     assert_eq!(verdict["words"], "Correct! +110 points, first blood");
-    let moved = board.until_board(|b| b["rows"][0]["score"] == 110, WAIT);
-    let moved = moved.last().expect("a board").json();
+    board.until_board(|b| b["rows"][0]["score"] == 110, WAIT);
+    let moved = board.board().expect("a board").clone();
     assert_eq!(moved["rows"][0]["name"], "Sea Otters", "{moved}");
     assert_eq!(moved["rows"][0]["score"], 110, "{moved}");
     // The first process dies; what it acknowledged is on the second, which still serves

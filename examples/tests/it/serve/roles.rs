@@ -90,6 +90,9 @@ fn every_route_with_every_role_shows_only_what_the_role_may_see() {
         &from_now(-5000),
     ]);
     let server = Server::start(&hunt);
+    // The public stream is open from before B's solve to after the reveal.
+    let mut events = server.events("/events", None, None);
+    let first = events.next(Duration::from_secs(30)).expect("a board event");
 
     // B solves `side` now, after the freeze: its own verdict says so.
     let solved = server.post_json(
@@ -177,8 +180,6 @@ fn every_route_with_every_role_shows_only_what_the_role_may_see() {
     let division = server.get("/api/board?division=Students", None).json();
     assert_eq!(score_of(&division, "rows", "Null Pointers"), 0);
     assert!(server.get("/board", None).body.contains("Frozen since"));
-    let mut events = server.events("/events", None, None);
-    let first = events.next(Duration::from_secs(30)).expect("a board event");
     assert_eq!(first.name, "board");
     assert_eq!(first.json()["frozen"], true);
     assert_eq!(score_of(&first.json(), "rows", "Null Pointers"), 0);
@@ -195,7 +196,17 @@ fn every_route_with_every_role_shows_only_what_the_role_may_see() {
     assert_eq!(board["frozen"], false);
     assert_eq!(score_of(&board, "rows", "Null Pointers"), 55);
     let after = events.until_board(|b| b["frozen"] == false, Duration::from_secs(30));
-    let last = after.last().expect("a board event").json();
+    // Nothing moved the public stream between the freeze and the reveal: the reveal's delta
+    // is the first board event since the snapshot, and the first to carry B's points.
+    let boards: Vec<_> = after
+        .iter()
+        .filter(|e| e.name.starts_with("board"))
+        .collect();
+    assert_eq!(boards.len(), 1, "{after:#?}");
+    assert_eq!(boards[0].name, "board_delta", "{after:#?}");
+    let delta = boards[0].json();
+    assert_eq!(delta["frozen"], false, "{delta}");
+    let last = events.board().expect("a board").clone();
     assert_eq!(last["frozen"], false);
     assert_eq!(score_of(&last, "rows", "Null Pointers"), 55);
 }

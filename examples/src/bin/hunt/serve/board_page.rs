@@ -1,7 +1,8 @@
 //! The live board page for the big screen: the public standings (with a "frozen" marker
 //! after the freeze), division tabs, the top 10's score graph and first-blood
 //! announcements. Rendered on the server so it shows without script; a small inline script
-//! then follows `/events` and redraws on every board event, with no reload and no polling.
+//! then follows `/events`, keeps the board it sent (a full `board`, then each `board_delta`
+//! applied to it) and redraws it, with no reload and no polling.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -118,8 +119,9 @@ fn percent(text: &str) -> String {
         .collect()
 }
 
-/// Follows the hunt's `/events` (under `BASE`, the hunt's base path): redraws the rows and
-/// the graph, shows first bloods.
+/// Follows the hunt's `/events` (under `BASE`, the hunt's base path): keeps the stream's
+/// board, applying each delta to it as `delta.rs` describes, redraws the rows and the
+/// graph, shows first bloods.
 const SCRIPT: &str = r##"
 const esc = s => String(s).replace(/[&<>"']/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
 const COLORS = ['#0b5fad','#c0392b','#17753a','#8e44ad','#d35400','#16a085','#2c3e50','#b7950b','#7f8c8d','#e84393'];
@@ -168,10 +170,28 @@ function board(b) {
   else fetch(BASE + '/api/board?limit=50&division=' + encodeURIComponent(DIVISION)).then(r => r.json()).then(p => rows(p.rows));
   document.body.dataset.seq = b.seq;
 }
+// Rows by position: the rows past `len` are gone, the changed ones replaced or appended in
+// position order. Each graph line continues an old one (its first `keep` points) or is new.
+function apply(b, d) {
+  b.seq = d.seq; b.frozen = d.frozen; b.total = d.total;
+  if (d.divisions) b.divisions = d.divisions;
+  b.rows.length = Math.min(b.rows.length, d.len);
+  d.rows.forEach(([i, r]) => { b.rows[i] = r; });
+  if (d.series) {
+    const old = b.series;
+    b.series = d.series.map(l => l.from === undefined ? {team: l.team, points: l.points}
+      : {team: old[l.from].team, points: old[l.from].points.slice(0, l.keep).concat(l.points)});
+  }
+  return b;
+}
 graph(INITIAL);
 document.body.dataset.seq = INITIAL.seq;
+// The stream's own board: its first event is a full one, and a resumed stream's deltas
+// continue the board this page last had from it.
+let current = INITIAL;
 const events = new EventSource(BASE + '/events');
-events.addEventListener('board', e => board(JSON.parse(e.data)));
+events.addEventListener('board', e => { current = JSON.parse(e.data); board(current); });
+events.addEventListener('board_delta', e => board(apply(current, JSON.parse(e.data))));
 events.addEventListener('first_blood', e => {
   const s = JSON.parse(e.data);
   const el = document.getElementById('blood');

@@ -8,12 +8,14 @@
 //! its own routes and limits), `app` (one hunt's shared state and routes), `tokens` and
 //! `auth` (who is asking), `team_page` and `board_page` (HTML), `api` (JSON), `openapi`
 //! (its document), `sse` (streams), `pump` (the log feed of the live views), `snapshot`
-//! (the public board as a value), `metrics`, `shutdown`.
+//! (the public board as a value), `delta` (what changed from one board to the next),
+//! `feed` (the public streams' boards and deltas, worked out once), `metrics`, `shutdown`.
 
 mod api;
 mod app;
 mod auth;
 mod board_page;
+mod delta;
 mod error;
 mod feed;
 mod html;

@@ -16,7 +16,21 @@ use super::{api, hunts};
 #[openapi(
     info(title = "hunt serve", description = "Live treasure hunts: team API, board, admin. \
         Every hunt served has the same routes under its own base path, /h/{hunt}; \
-        GET /api/hunts lists them."),
+        GET /api/hunts lists them. \
+        Two server-sent event streams, not operations of this document, go with them. \
+        GET /h/{hunt}/events, the public stream: `board` (the whole public board: seq, title, \
+        frozen, freeze_at, start, end, total, the top 50 rows, divisions, and the top 10's \
+        score series, each {team, points: [[ms, score], ...]}), sent first, after a resume \
+        that deltas cannot serve, and whenever the deltas would be larger; then \
+        `board_delta` (what changed since the board before: seq, frozen, total, len (rows \
+        past it are gone), rows as [[position from 0, row], ...], divisions when they \
+        changed, and series when any changed: every line of the new graph in order, as \
+        {from, keep, points} continuing the old line `from` with its first `keep` points, or \
+        {team, keep: 0, points} for a team new to the graph); and `first_blood` \
+        ({seq, team, team_name, challenge, first_blood}). Event ids only go up; a client \
+        resuming with Last-Event-ID misses nothing; during the freeze the stream carries \
+        nothing until the reveal. GET /h/{hunt}/api/team/events, a team's own: `progress` \
+        first, then `verdict`, `hint`, `adjusted`, `granted`, `unlock` and `changed`."),
     paths(api::submit, api::hint, api::progress, api::board, api::board_team, api::ctftime,
         api::admin_team, api::admin_adjust, api::admin_hide, api::admin_grant,
         api::admin_reveal, api::admin_board, api::health),

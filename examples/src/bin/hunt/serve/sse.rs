@@ -1,13 +1,20 @@
 //! Server-sent event streams: the public one (`/events`: the board, first bloods) and a
 //! team's own (`/api/team/events`: its verdicts, hints, unlocks).
 //!
-//! Every event's id is a log position, so a client that reconnects with `Last-Event-ID`
-//! gets what it missed: the first bloods since (from the pump's memory) or its team's events
-//! since (from the store), then a full snapshot. A client that fell too far behind, or
-//! behind the broadcast channel, gets the snapshot alone, never a gap. The public stream
-//! reads only the engine's public view, so during the freeze it has nothing new to say
-//! until the reveal. Both streams also wake at the next instant time alone changes what
-//! they show ([`Engine::next_change`](hunt_core::engine::Engine::next_change)).
+//! The public stream sends a full `board` first, then `board_delta`s: what changed since the
+//! board before (see `delta.rs`), each encoded once by the feed for every stream. Its
+//! `first_blood`s carry their log positions as ids, its boards and deltas their board's id
+//! (see [`Step::id`](super::feed::Step::id)), and every stream's ids only go up. A client
+//! that reconnects with `Last-Event-ID` gets the first bloods since (from the pump's
+//! memory), then the deltas since its board when that id names exactly one board the feed
+//! still has (and no first blood, whose id may equal the board after it that the client may
+//! not have got); otherwise, and whenever the deltas would outweigh it, a full board, never a
+//! gap. The team's stream resumes with its team's events since (from the store), then a full
+//! snapshot. A client that fell too far behind, or behind the broadcast channel, gets the
+//! snapshot alone. The public stream reads only the engine's public view, so during the
+//! freeze it has nothing new to say until the reveal. Both streams also wake at the next
+//! instant time alone changes what they show
+//! ([`Engine::next_change`](hunt_core::engine::Engine::next_change)).
 
 use std::collections::{BTreeSet, VecDeque};
 use std::convert::Infallible;
@@ -30,7 +37,6 @@ use super::error::ApiError;
 use super::feed::Feed;
 use super::metrics::ClientGuard;
 use super::pump::Update;
-use super::snapshot::Shown;
 
 /// Entries a team's resumed stream reads back from the store before it gives up and sends
 /// a snapshot instead.
@@ -41,10 +47,20 @@ pub async fn public(
     State(app): State<App>,
     headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let last = last_event_id(&headers);
+    // A resumed client holds the board its last event gave it if that id is exactly one
+    // board's and no first blood's.
+    let held = last
+        .filter(|last| {
+            app.solves
+                .first_bloods_between(last.saturating_sub(1), *last)
+                .is_empty()
+        })
+        .and_then(|last| app.feed.borrow().version_of(last));
     let stream = Public {
         feed: app.feed.clone(),
-        shown: last_event_id(&headers),
-        sent: None,
+        announced: last,
+        held,
         queue: VecDeque::new(),
         started: false,
         _guard: app.metrics.client(),
@@ -121,10 +137,10 @@ struct Public {
     app: App,
     /// The public feed, worked out once for every stream (see `feed.rs`).
     feed: watch::Receiver<Arc<Feed>>,
-    /// The last position the client has seen.
-    shown: Option<u64>,
-    /// The last board sent.
-    sent: Option<Arc<Shown>>,
+    /// First bloods up to this position are sent (or were before the client connected).
+    announced: Option<u64>,
+    /// The version of the board the client holds (see [`Step::version`](super::feed::Step)).
+    held: Option<u64>,
     queue: VecDeque<Event>,
     started: bool,
     _guard: ClientGuard,
@@ -151,44 +167,60 @@ impl Public {
         }
     }
 
-    /// Queues what changed in the public feed since the last look.
+    /// Queues what changed in the public feed since the last look, in the order of their
+    /// ids.
     fn look(&mut self, feed: &Feed) {
+        let mut out: Vec<(u64, Event)> = Vec::new();
         // First bloods the public view includes (none after the freeze until the reveal),
         // at once. Other solves show in the next board: 5,000 clients times every solve
         // would be most of the service's work.
-        if let Some(shown) = self.shown.filter(|shown| feed.announced > *shown) {
-            for solve in self.app.solves.first_bloods_between(shown, feed.announced) {
+        if let Some(after) = self.announced.filter(|after| feed.announced > *after) {
+            for solve in self.app.solves.first_bloods_between(after, feed.announced) {
                 let visible = feed
                     .state
                     .public()
                     .team(solve.team)
                     .is_some_and(|t| !t.hidden);
                 if visible {
-                    self.queue
-                        .push_back(event("first_blood", solve.seq, &solve));
+                    out.push((solve.seq, event("first_blood", solve.seq, &solve)));
                 }
             }
-            self.shown = Some(feed.announced);
         }
-        let same = self
-            .sent
-            .as_ref()
-            .is_some_and(|sent| Arc::ptr_eq(sent, &feed.board) || **sent == *feed.board);
-        if !same {
-            // Ids never go down, so a client that resumes from the board's id misses no
-            // first blood announced before it (the board may be older than those).
-            let id = self.shown.map_or(feed.board.board.seq, |shown| {
-                shown.max(feed.board.board.seq)
-            });
-            let event = Event::default()
-                .event("board")
-                .id(id.to_string())
-                .data(feed.board.json.as_str());
-            self.queue.push_back(event);
-            self.shown = Some(id);
-            self.sent = Some(feed.board.clone());
+        self.announced = Some(self.announced.unwrap_or(0).max(feed.announced));
+        let current = feed.current();
+        if self.held != Some(current.version) {
+            let deltas = self
+                .held
+                .and_then(|held| feed.deltas_after(held))
+                .map(|steps| steps.collect::<Vec<_>>())
+                .filter(|steps| {
+                    let bytes: usize = steps
+                        .iter()
+                        .filter_map(|s| s.delta.as_ref())
+                        .map(String::len)
+                        .sum();
+                    bytes < feed.board.json.len()
+                });
+            match deltas {
+                Some(steps) => {
+                    for step in steps {
+                        let data = step.delta.as_deref().unwrap_or("null");
+                        out.push((step.id, raw("board_delta", step.id, data)));
+                    }
+                }
+                None => out.push((current.id, raw("board", current.id, &feed.board.json))),
+            }
+            self.held = Some(current.version);
         }
+        // Stable: a first blood goes before a board of the same id, which may include it.
+        out.sort_by_key(|(id, _)| *id);
+        self.queue.extend(out.into_iter().map(|(_, event)| event));
     }
+}
+
+/// An event named `name` with id `id` and `data`, already JSON.
+fn raw(name: &str, id: u64, data: &str) -> Event {
+    Event::default().event(name).id(id.to_string()).data(data)
 }
 
 /// A team's stream's state.
