@@ -300,6 +300,19 @@ impl HuntState {
         Ok(())
     }
 
+    /// Reads the compact words a correct submission in `event` would stage into (the
+    /// value is of no use: the read starts the cache miss early).
+    fn read_ahead(&self, event: &crate::event::Event) -> u64 {
+        match (&self.staged, event) {
+            (Some(staged), crate::event::Event::SubmissionJudged { team, .. }) => staged
+                .teams
+                .get(team.index() * staged.stride)
+                .copied()
+                .unwrap_or(0),
+            _ => 0,
+        }
+    }
+
     /// Writes `team`'s staged solves into its state, before an event that reads or orders
     /// them.
     pub(super) fn write_staged_team(&mut self, team: TeamId) {
@@ -572,6 +585,33 @@ impl BulkApply<'_> {
     /// Position of the last applied event.
     pub fn seq(&self) -> u64 {
         self.state.seq
+    }
+
+    /// Applies every event of `log`, in order, as [`BulkApply::apply`] does, stopping at the
+    /// first that does not fit.
+    ///
+    /// Faster than applying them one by one: it reads a few events ahead and touches the
+    /// compact words of the team each will stage a solve for, so that the cache miss on them
+    /// (on a large event, most of what staging a solve costs) overlaps the work on the
+    /// events before it instead of stalling its own.
+    pub fn apply_all<'a>(
+        &mut self,
+        log: impl IntoIterator<Item = &'a crate::event::Recorded>,
+    ) -> Result<(), ReplayError> {
+        const AHEAD: usize = 8;
+        let mut log = log.into_iter();
+        let mut window: std::collections::VecDeque<&crate::event::Recorded> =
+            log.by_ref().take(AHEAD).collect();
+        let mut touched = 0u64;
+        while let Some(recorded) = window.pop_front() {
+            if let Some(next) = log.next() {
+                touched ^= self.state.read_ahead(&next.event);
+                window.push_back(next);
+            }
+            self.state.apply(recorded)?;
+        }
+        std::hint::black_box(touched);
+        Ok(())
     }
 }
 

@@ -281,11 +281,7 @@ impl HuntState {
         let log = log.into_iter();
         // At most one idempotency key per event: sizing the map once saves its rehashes.
         state.keys.reserve(log.size_hint().0);
-        let mut bulk = state.bulk();
-        for recorded in log {
-            bulk.apply(recorded).map_err(ReplayFailure::Replay)?;
-        }
-        drop(bulk);
+        state.bulk().apply_all(log).map_err(ReplayFailure::Replay)?;
         Ok(state)
     }
 
