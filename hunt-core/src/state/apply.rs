@@ -114,6 +114,9 @@ impl HuntState {
                     state.division_index = Some(self.division_index(division));
                     state.affects_values = self.hunt.division_affects_values(Some(division));
                 }
+                if let Some(staged) = &mut self.staged {
+                    staged.push_team(state.counts_for_values());
+                }
                 self.teams.push(state);
                 self.names.insert(&self.teams, *team, name);
                 self.rerank(*team);
@@ -126,6 +129,9 @@ impl HuntState {
                 judged,
                 at,
             } => {
+                if *judged == JudgedAs::Correct && self.staged.is_some() {
+                    return self.stage_solve(*team, challenge, *key, answer, *at);
+                }
                 let hunt = self.hunt.clone();
                 let challenge = hunt
                     .challenge_by_slug(challenge)
@@ -150,34 +156,19 @@ impl HuntState {
                     }
                     _ => self.outcome_for(&self.teams[team.index()], challenge, judged, *at),
                 };
-                self.keys.entry(Key::from(*key)).or_insert(KeyUse {
-                    team: *team,
-                    challenge: challenge.id,
-                    outcome,
-                });
-                if *judged == JudgedAs::Correct {
-                    let state = &mut self.teams[team.index()];
-                    if !state.add_solve(Solve {
+                self.record_key(
+                    Key::from(*key),
+                    KeyUse {
+                        team: *team,
                         challenge: challenge.id,
-                        at: *at,
-                        answer: answer.clone(),
-                        points: 0,
-                    }) {
+                        outcome,
+                    },
+                );
+                if *judged == JudgedAs::Correct {
+                    let keep_peak = self.tracks_peak;
+                    let state = &mut self.teams[team.index()];
+                    if !record_solve(&hunt, state, challenge, *at, answer.clone(), 0, keep_peak) {
                         return Ok(());
-                    }
-                    state.last_solve_at = Some(state.last_solve_at.map_or(*at, |t| t.max(*at)));
-                    if challenge.tie_break && challenge.scoring.rule.initial() != 0 {
-                        state.touch_reached(*at);
-                    }
-                    if let Some(round) = challenge.round {
-                        state.round_solves[round.index()] += 1;
-                    }
-                    if hunt.final_meta == Some(challenge.id) {
-                        state.final_meta_at = Some(*at);
-                    }
-                    state.items.push((*at, Item::Solve(challenge.id)));
-                    if hunt.hint_charge == HintCharge::OnSolve {
-                        charge_hints_on_solve(&hunt, state, challenge.id, *at, self.tracks_peak);
                     }
                     self.add_solver(challenge.id, *team);
                     self.rerank(*team);
@@ -186,6 +177,8 @@ impl HuntState {
             Event::PointsAdjusted {
                 team, delta, at, ..
             } => {
+                // Timeline items keep log order: the team's staged solves go in first.
+                self.write_staged_team(*team);
                 let keep_peak = self.tracks_peak;
                 let state = self.team_mut(*team)?;
                 state.change_score(*delta, keep_peak);
@@ -196,9 +189,15 @@ impl HuntState {
                 self.rerank(*team);
             }
             Event::TeamHidden { team, hidden, .. } => {
+                // Recounting walks the team's solves: every one of them must be written.
+                self.write_staged_team(*team);
                 let state = self.team_mut(*team)?;
                 if state.hidden != *hidden {
                     state.hidden = *hidden;
+                    let counted = state.counts_for_values();
+                    if let Some(staged) = &mut self.staged {
+                        staged.set_counted(*team, counted);
+                    }
                     self.recount_team(*team);
                 }
                 self.rerank(*team);
@@ -212,6 +211,8 @@ impl HuntState {
             } => {
                 let hunt = self.hunt.clone();
                 let (challenge, index) = resolve_hint(&hunt, challenge, hint)?;
+                // Charging on solve reads the team's solves and the solves read its hints.
+                self.write_staged_team(*team);
                 let keep_peak = self.tracks_peak;
                 let state = self.team_mut(*team)?;
                 if state.took_hint(challenge, index) {
@@ -302,6 +303,47 @@ fn resolve_hint(
                 hint: hint.to_owned(),
             })?;
     Ok((c.id, index as u32))
+}
+
+/// Records `state`'s solve of `challenge` at `at`, worth `points`, and everything derived
+/// from it in the team (times, rounds, the timeline, hints charged on solve); returns false
+/// (and changes nothing) if the team had solved it. The challenge's solver list is the
+/// caller's.
+pub(super) fn record_solve(
+    hunt: &crate::hunt::Hunt,
+    state: &mut TeamState,
+    challenge: &crate::hunt::Challenge,
+    at: Timestamp,
+    answer: String,
+    points: i64,
+    keep_peak: bool,
+) -> bool {
+    if !state.add_solve(Solve {
+        challenge: challenge.id,
+        at,
+        answer,
+        points,
+    }) {
+        return false;
+    }
+    if points != 0 {
+        state.change_score(points, keep_peak);
+    }
+    state.last_solve_at = Some(state.last_solve_at.map_or(at, |t| t.max(at)));
+    if challenge.tie_break && challenge.scoring.rule.initial() != 0 {
+        state.touch_reached(at);
+    }
+    if let Some(round) = challenge.round {
+        state.round_solves[round.index()] += 1;
+    }
+    if hunt.final_meta == Some(challenge.id) {
+        state.final_meta_at = Some(at);
+    }
+    state.items.push((at, Item::Solve(challenge.id)));
+    if hunt.hint_charge == HintCharge::OnSolve {
+        charge_hints_on_solve(hunt, state, challenge.id, at, keep_peak);
+    }
+    true
 }
 
 /// Charges the hints of `challenge` the team took before solving it (hint charge on solve).

@@ -50,6 +50,8 @@ impl HuntState {
         if self.frozen.is_some() || self.revealed {
             return;
         }
+        // The fork copies the teams: their staged solves must be in them.
+        let staged = self.staged_for_fork();
         self.frozen = Some(Box::new(HuntState {
             hunt: self.hunt.clone(),
             secret: None,
@@ -71,6 +73,7 @@ impl HuntState {
             stale: self.stale.clone(),
             tracks_peak: self.tracks_peak,
             instants: self.instants.clone(),
+            staged,
         }));
     }
 }

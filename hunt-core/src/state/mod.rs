@@ -5,6 +5,7 @@
 //! always gives an equal state, and the incremental standings equal a from-scratch sort.
 
 mod apply;
+mod bulk;
 mod decide;
 mod error;
 mod freeze;
@@ -20,6 +21,7 @@ mod timeline;
 mod unlock;
 mod views;
 
+pub use bulk::BulkApply;
 pub use decide::{Decision, Outcome};
 pub use error::{CommandError, ReplayError};
 pub use hints::{Charged, HintReply, HintView};
@@ -226,6 +228,9 @@ pub struct HuntState {
     tracks_peak: bool,
     /// The hunt's timed instants, sorted once (the hunt never changes under a state).
     instants: schedule::Instants,
+    /// While a [`BulkApply`] that defers pricing is open: the solves and keys waiting to be
+    /// written (see `state::bulk`); `None` otherwise.
+    staged: Option<Box<bulk::Staged>>,
 }
 
 impl HuntState {
@@ -264,6 +269,7 @@ impl HuntState {
             stale: vec![false; hunt.challenges.len()],
             tracks_peak: hunt.challenges.iter().any(|c| tests_score(&c.unlock)),
             instants: schedule::Instants::of(&hunt),
+            staged: None,
             hunt,
         })
     }
@@ -278,55 +284,8 @@ impl HuntState {
         let log = log.into_iter();
         // At most one idempotency key per event: sizing the map once saves its rehashes.
         state.keys.reserve(log.size_hint().0);
-        let mut bulk = state.bulk();
-        for recorded in log {
-            bulk.apply(recorded).map_err(ReplayFailure::Replay)?;
-        }
-        drop(bulk);
+        state.bulk().apply_all(log).map_err(ReplayFailure::Replay)?;
         Ok(state)
-    }
-
-    /// Opens a bulk application: events applied through it skip the per-event standings
-    /// update and the repricing of earlier solvers; when it is dropped, every challenge whose
-    /// value changed is priced once (O(its solvers)) and the standings are rebuilt once
-    /// (O(n log n) in teams). Much faster for replaying a long log; the result is the same
-    /// as applying one by one, byte for byte.
-    ///
-    /// In a hunt with a score-threshold unlock rule, solves are still priced as they come:
-    /// the teams' peak scores depend on the prices along the way.
-    pub fn bulk(&mut self) -> BulkApply<'_> {
-        self.bulk_if(true)
-    }
-
-    /// A [`BulkApply`] that defers only if `defer`; otherwise it applies events one by one
-    /// like [`HuntState::apply`], so callers can choose at run time.
-    pub fn bulk_if(&mut self, defer: bool) -> BulkApply<'_> {
-        self.deferred = defer;
-        BulkApply { state: self }
-    }
-
-    /// Whether repricing waits for the end of a bulk application.
-    fn pricing_deferred(&self) -> bool {
-        self.deferred && !self.tracks_peak
-    }
-
-    /// Ends a bulk application: prices the stale challenges, then ranks everyone once; the
-    /// same for the frozen board if it was forked during it.
-    fn finish_bulk(&mut self) {
-        if !self.deferred {
-            return;
-        }
-        for index in 0..self.stale.len() {
-            if std::mem::take(&mut self.stale[index]) {
-                // Ranking is still deferred: this only moves points.
-                self.reprice(crate::ids::ChallengeId(index as u32));
-            }
-        }
-        self.deferred = false;
-        self.rebuild_ranking();
-        if let Some(frozen) = &mut self.frozen {
-            frozen.finish_bulk();
-        }
     }
 
     /// The compiled hunt.
@@ -392,30 +351,6 @@ impl HuntState {
     /// The order-statistic index of visible teams.
     pub fn rank_index(&self) -> &RankIndex {
         &self.boards().global
-    }
-}
-
-/// A run of events applied with one standings rebuild at the end; see [`HuntState::bulk`].
-#[derive(Debug)]
-pub struct BulkApply<'a> {
-    state: &'a mut HuntState,
-}
-
-impl BulkApply<'_> {
-    /// Applies the next event of the log, as [`HuntState::apply`] does.
-    pub fn apply(&mut self, recorded: &Recorded) -> Result<(), ReplayError> {
-        self.state.apply(recorded)
-    }
-
-    /// Position of the last applied event.
-    pub fn seq(&self) -> u64 {
-        self.state.seq
-    }
-}
-
-impl Drop for BulkApply<'_> {
-    fn drop(&mut self) {
-        self.state.finish_bulk();
     }
 }
 

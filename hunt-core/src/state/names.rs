@@ -30,8 +30,40 @@ pub(crate) fn name_key(name: &str) -> String {
 /// meet the `o` of a lower-case name, and that of `I` is `l`, whose own look-alike `1` must
 /// meet it whatever the case around it.
 pub(crate) fn lookalike_key(name: &str) -> String {
-    let skeleton = |text: &str| -> String { unicode_security::skeleton(text).collect() };
     name_key(&skeleton(&name_key(&skeleton(&collapse_spaces(name)))))
+}
+
+/// The confusable skeleton (UTS #39) of `text`.
+///
+/// Almost every name is ASCII, where the skeleton is one table lookup a character: the
+/// skeleton maps each character to its prototype between two NFDs, NFD leaves ASCII alone,
+/// and the prototype of every ASCII character is ASCII (checked when the table is built; a
+/// character whose prototype is not takes the full pipeline). Registering a team costs a few
+/// of these, which was most of what a bulk replay spent on a registration.
+fn skeleton(text: &str) -> String {
+    if text.is_ascii() {
+        let table = ascii_skeletons();
+        if text.bytes().all(|b| table[usize::from(b)].is_some()) {
+            let mut out = String::with_capacity(text.len());
+            for b in text.bytes() {
+                out.push_str(table[usize::from(b)].as_deref().unwrap_or_default());
+            }
+            return out;
+        }
+    }
+    unicode_security::skeleton(text).collect()
+}
+
+/// The skeleton of each ASCII character, where it is ASCII (`None` where it is not).
+fn ascii_skeletons() -> &'static [Option<Box<str>>; 128] {
+    static TABLE: std::sync::LazyLock<[Option<Box<str>>; 128]> = std::sync::LazyLock::new(|| {
+        std::array::from_fn(|b| {
+            let c = char::from(b as u8);
+            let skeleton: String = unicode_security::skeleton(c.encode_utf8(&mut [0; 4])).collect();
+            skeleton.is_ascii().then(|| skeleton.into_boxed_str())
+        })
+    });
+    &TABLE
 }
 
 fn collapse_spaces(text: &str) -> String {
@@ -197,6 +229,32 @@ mod tests {
             ("Straße", "strasse"),
         ] {
             assert_eq!(name_key(name), key, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn the_ascii_skeleton_is_the_full_pipelines() {
+        let full = |text: &str| -> String { unicode_security::skeleton(text).collect() };
+        let mut texts: Vec<String> = (0..128u8).map(|b| char::from(b).to_string()).collect();
+        for a in 0..128u8 {
+            for b in (0..128u8).step_by(7) {
+                texts.push(format!("{}{}", char::from(a), char::from(b)));
+            }
+        }
+        texts.extend(
+            [
+                "Team1",
+                "TEAMI",
+                "Tearn",
+                "Sea 0tters",
+                "rn m l1I|",
+                "team-42",
+                "Ünïcode",
+            ]
+            .map(String::from),
+        );
+        for text in &texts {
+            assert_eq!(skeleton(text), full(text), "{text:?}");
         }
     }
 

@@ -79,33 +79,56 @@ impl HuntState {
     /// needs it. The team's solve must already be in its state, at 0 points.
     pub(crate) fn add_solver(&mut self, challenge: ChallengeId, team: TeamId) {
         let counted = self.teams[team.index()].counts_for_values();
+        let Some(before) = self.push_solver(challenge, team, counted) else {
+            return;
+        };
+        let scoring = &self.hunt.challenge(challenge).scoring;
+        let points = scoring.points(
+            before,
+            counted,
+            self.stats[challenge.index()].counted,
+            self.max_solves,
+        );
+        let keep_peak = self.tracks_peak;
+        let state = &mut self.teams[team.index()];
+        if let Some(solve) = state.solve_mut(challenge) {
+            let delta = points - solve.points;
+            solve.points = points;
+            state.change_score(delta, keep_peak);
+        }
+    }
+
+    /// Appends `team` (whose solve counts if `counted`) to the solvers of `challenge` and
+    /// reprices (or marks) every challenge whose earlier solvers' points moved, this one
+    /// included. Returns the number of counted solvers before the new one if the earlier
+    /// solvers kept their points, so that only the new solver is left to price; `None` if
+    /// the challenge was repriced (or marked) as a whole.
+    pub(crate) fn push_solver(
+        &mut self,
+        challenge: ChallengeId,
+        team: TeamId,
+        counted: bool,
+    ) -> Option<u32> {
         let old_max = self.max_solves;
         let stats = &mut self.stats[challenge.index()];
         let before = stats.counted;
         stats.solvers.push(super::Solver { team, counted });
         stats.counted += u32::from(counted);
         let total = stats.counted;
-        let hunt = self.hunt.clone();
-        let scoring = &hunt.challenge(challenge).scoring;
         if self.update_max_solves(challenge) {
             self.reprice_dependents(challenge, old_max);
         }
         // Earlier solvers keep their points unless they all hold a shared value that moved:
         // their bonuses depend on their own positions, which an appended solver leaves alone.
+        let scoring = &self.hunt.challenge(challenge).scoring;
         let earlier_unchanged = !scoring.rule.is_dynamic()
             || scoring.mode == ValueMode::CaptureTime
             || scoring.value_at(0, before, old_max) == scoring.value_at(0, total, self.max_solves);
         if earlier_unchanged {
-            let points = scoring.points(before, counted, total, self.max_solves);
-            let keep_peak = self.tracks_peak;
-            let state = &mut self.teams[team.index()];
-            if let Some(solve) = state.solve_mut(challenge) {
-                let delta = points - solve.points;
-                solve.points = points;
-                state.change_score(delta, keep_peak);
-            }
+            Some(before)
         } else {
             self.reprice_or_mark(challenge);
+            None
         }
     }
 

@@ -38,6 +38,12 @@ impl SolvedSet {
         self.words[word] |= bit;
     }
 
+    /// The set as words: bit `c % 64` of word `c / 64` is challenge `c` (missing words are
+    /// zero).
+    pub(crate) fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     /// Whether `challenge` is in the set.
     pub(crate) fn contains(&self, challenge: ChallengeId) -> bool {
         let (word, bit) = split(challenge);
