@@ -73,3 +73,63 @@ fn a_damaged_export_is_refused_and_writes_nothing() {
         );
     }
 }
+
+on_each_store!(a_large_import_registers_every_team_with_dense_ids,);
+
+/// Teams of the large import: twenty writes' worth of the engine's batch entry.
+const LARGE: u64 = 20_000;
+
+fn a_large_import_registers_every_team_with_dense_ids(store: Store) {
+    let hunt = Hunt::with_teams_on(store);
+    hunt.submit("Sea Otters", "welcome", "anchors");
+    let small = hunt.ok(&["export"]);
+    let lines: Vec<&str> = small.lines().collect();
+    assert_eq!(lines.len(), 4, "a header, two teams and a solve: {small}");
+    // Registrations made like the second team's (no division, a key, the same time),
+    // between the teams and the solve.
+    let template = lines[2];
+    let parsed: serde_json::Value = serde_json::from_str(template).expect("an event line");
+    let key = parsed["event"]["key"].as_str().expect("the team has a key");
+    let mut text = lines[0].replace("\"events\":3}", &format!("\"events\":{}}}", LARGE + 3));
+    assert_ne!(text, lines[0], "the header announces 3 events");
+    text.push('\n');
+    for line in &lines[1..3] {
+        text.push_str(line);
+        text.push('\n');
+    }
+    for team in 2..LARGE + 2 {
+        let line = template
+            .replace("\"seq\":2,", &format!("\"seq\":{},", team + 1))
+            .replace("\"team\":1,", &format!("\"team\":{team},"))
+            .replace("\"Null Pointers\"", &format!("\"team {team}\""))
+            .replace(key, &format!("{:032x}", team));
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text.push_str(&lines[3].replace("\"seq\":3,", &format!("\"seq\":{},", LARGE + 3)));
+    text.push('\n');
+    let file = hunt.scratch("large.jsonl");
+    std::fs::write(&file, &text).expect("written");
+
+    let other = Hunt::empty_on(store);
+    let out = other.ok(&["import", file.to_str().expect("UTF-8 path")]);
+    assert!(
+        out.contains(&format!("{} events, {} teams", LARGE + 3, LARGE + 2)),
+        "{out}"
+    );
+    // The export is the file, byte for byte: every team, under its dense id, in order.
+    let exported = other.ok(&["export"]);
+    assert!(exported == text, "the imported hunt exports otherwise");
+    let listed = other.ok(&["team", "list"]);
+    for team in [2, LARGE / 2, LARGE + 1] {
+        assert!(
+            listed.contains(&format!("team {team}")),
+            "team {team} is not listed"
+        );
+    }
+    assert!(
+        other
+            .submit(&format!("team {}", LARGE + 1), "welcome", "anchors")
+            .starts_with("Correct!")
+    );
+}

@@ -4,7 +4,10 @@
 //! Commands that arrive while a write is in flight queue up and are decided together and
 //! appended in one store call (group commit), so durable stores flush once for many
 //! submissions. State changes only after the store acknowledges; readers take an immutable
-//! snapshot (an `Arc`) and never wait for a writer.
+//! snapshot (an `Arc`) and never wait for a writer. A leader takes at most
+//! [`MAX_WRITE_COMMANDS`] queued commands per write, so one write stays bounded however
+//! many callers wait; [`Engine::execute_batch`] queues many commands of one caller at once,
+//! in order, and its caller leads writes until all of them are decided.
 //!
 //! # Several writers
 //! Engines in several processes (or several in one) may share a store. Each append is
@@ -30,10 +33,12 @@
 //! the embedding service decides when ([`Engine::checkpoint_due`]), e.g. with
 //! `hunt-store-sled`'s background checkpointer.
 
+mod batch;
 mod checkpoint;
 mod error;
 mod follow;
 
+pub use batch::{Batched, MAX_WRITE_COMMANDS};
 pub use checkpoint::CheckpointIgnored;
 pub use error::EngineError;
 
@@ -71,14 +76,22 @@ pub const QUIET_TURNS: u32 = 16;
 /// How often the writer looks for its spare copy to be free of readers before cloning.
 const SPARE_TRIES: u32 = 64;
 
-type Slot = Arc<Mutex<Option<Result<Outcome, EngineError>>>>;
-
+/// A queued command, and where its caller waits for its result.
 #[derive(Debug)]
 struct Pending {
     command: Command,
     key: Option<IdempotencyKey>,
     now: Timestamp,
-    slot: Slot,
+    /// The caller's answers, and this command's place among them.
+    slot: batch::Slot,
+    index: usize,
+}
+
+impl Pending {
+    /// Gives the caller this command's result.
+    fn answer(&self, result: Result<Outcome, EngineError>) {
+        lock(&self.slot).put(self.index, result);
+    }
 }
 
 /// A batch handed to the store whose outcome is not known: its leader was cancelled during
@@ -442,27 +455,8 @@ impl Engine {
         key: Option<IdempotencyKey>,
         now: Timestamp,
     ) -> Result<Outcome, EngineError> {
-        let slot: Slot = Arc::default();
-        lock(&self.queue).push(Pending {
-            command,
-            key,
-            now,
-            slot: slot.clone(),
-        });
-        let mut writer = self.writer.lock().await;
-        if let Some(result) = lock(&slot).take() {
-            return result;
-        }
-        let batch = std::mem::take(&mut *lock(&self.queue));
-        self.run_batch(&mut writer, batch).await;
-        if let Some(result) = lock(&slot).take() {
-            return result;
-        }
-        // Only when this leader's own command is in an unresolved write that failed to
-        // settle: every path answers it otherwise.
-        Err(EngineError::Store(Arc::new(StoreError::outcome_unknown(
-            "the write of this command could not be settled",
-        ))))
+        let mut results = self.run_all(std::iter::once((command, key, now))).await;
+        results.pop().expect("one result per command")
     }
 
     /// Reads events other processes appended and applies them; returns the new position.
@@ -531,7 +525,7 @@ impl Engine {
     fn answer_unresolved(&self, writer: &mut Writer) {
         let unresolved = writer.unresolved.take().expect("an unresolved write");
         for (pending, result) in unresolved.pending.into_iter().zip(unresolved.results) {
-            *lock(&pending.slot) = Some(result);
+            pending.answer(result);
         }
         writer.stale = true;
     }
@@ -541,7 +535,7 @@ impl Engine {
     fn give_up(&self, writer: &mut Writer, error: EngineError) -> EngineError {
         if let Some(unresolved) = writer.unresolved.take() {
             for pending in unresolved.pending {
-                *lock(&pending.slot) = Some(Err(error.clone()));
+                pending.answer(Err(error.clone()));
             }
         }
         writer.stale = true;
@@ -845,14 +839,14 @@ fn names_unknown_team(state: &HuntState, batch: &[Pending]) -> bool {
 /// Gives every caller of `batch` its result.
 fn answer(batch: Vec<Pending>, results: Vec<Result<Outcome, EngineError>>) {
     for (pending, result) in batch.into_iter().zip(results) {
-        *lock(&pending.slot) = Some(result);
+        pending.answer(result);
     }
 }
 
 /// Gives every caller of `batch` the same error.
 fn answer_all(batch: Vec<Pending>, error: &EngineError) {
     for pending in batch {
-        *lock(&pending.slot) = Some(Err(error.clone()));
+        pending.answer(Err(error.clone()));
     }
 }
 

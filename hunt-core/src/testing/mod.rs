@@ -32,6 +32,7 @@
 //!
 //! Available with the `testing` feature only.
 
+mod batches;
 mod cases;
 mod check;
 mod checkpoints;
@@ -48,6 +49,9 @@ use async_trait::async_trait;
 
 use crate::store::Store;
 
+pub use batches::{
+    a_batch_decides_as_its_commands_one_by_one, batches_of_two_handles_keep_their_order,
+};
 pub use cases::{
     append_then_read_back_in_order, concurrent_appends_lose_and_duplicate_nothing,
     concurrent_appends_to_several_hunts_stay_apart, definitions_save_replace_load_list,
@@ -171,6 +175,8 @@ macro_rules! store_conformance_tests {
             checkpoint_order_holds_across_handles
             unknown_outcomes_are_settled_without_a_double_apply
             a_turn_holds_back_other_writers
+            a_batch_decides_as_its_commands_one_by_one
+            batches_of_two_handles_keep_their_order
         );
     };
     (@cases ($builder:expr) $($case:ident)*) => {

@@ -3,6 +3,7 @@
 mod checkpoints;
 mod clock;
 mod definitions;
+mod engine_batch;
 mod engine_cancel;
 mod engine_follow;
 mod engine_handle;
