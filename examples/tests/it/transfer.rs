@@ -133,3 +133,23 @@ fn a_large_import_registers_every_team_with_dense_ids(store: Store) {
             .starts_with("Correct!")
     );
 }
+
+#[test]
+fn a_log_the_engine_would_decide_otherwise_is_imported_as_recorded() {
+    let hunt = Hunt::with_teams();
+    hunt.submit("Sea Otters", "welcome", "anchors");
+    let export = hunt.ok(&["export"]);
+    // As if the answer had been added to the definition after this guess was judged wrong:
+    // the log replays, but deciding the submission again would not give its event.
+    let edited = export.replace(
+        "\"judged\":{\"kind\":\"correct\"}",
+        "\"judged\":{\"kind\":\"incorrect\",\"guess\":\"anchors\"}",
+    );
+    assert_ne!(edited, export, "the export holds a correct submission");
+    let file = hunt.scratch("edited.jsonl");
+    std::fs::write(&file, &edited).expect("written");
+    let other = Hunt::empty();
+    let out = other.ok(&["import", file.to_str().expect("UTF-8 path")]);
+    assert!(out.contains("3 events, 2 teams"), "{out}");
+    assert_eq!(other.ok(&["export"]), edited);
+}
