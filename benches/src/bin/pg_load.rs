@@ -38,6 +38,15 @@
 //! 13,963/s and 8,642/s (ratios 0.41, 0.70, 0.62), after 12,474/s and 10,454/s (ratios 2.85,
 //! 0.77, 0.65); the processes within 18 % of each other, 0 given up. On that machine the runs of one binary
 //! vary by 3× between runs, more than the change; the ratio wants a quiet machine.
+//!
+//! On a quiet machine (load about 1), 2 runs of 4 s each of the build before and after the
+//! store stopped pinging pooled connections on every acquire (`PING_AFTER_IDLE`), interleaved:
+//! 1 submitter 2,401 and 2,298/s (p50 396 and 413 µs) before, 2,467 and 3,353/s (p50 372 and
+//! 278 µs) after; 64 submitters 43,898 and 65,307/s before, 56,183 and 57,866/s after; 2 × 64
+//! together 24,216 and 34,846/s before, 28,464 and 28,442/s after, shared within 1 %, 0 given
+//! up. So 64 submitters are well past 15,000/s, but two processes reach only about half of
+//! one: each turn holds the lock for two round trips and a handover, where one process's
+//! batch takes one round trip.
 //! Also note that sqlx pings a pooled connection on every acquire (`test_before_acquire`)
 //! and on every release: one more round trip per store call, outside the turn's locks.
 
