@@ -9,12 +9,13 @@ use async_trait::async_trait;
 
 use super::StoreBuilder;
 use super::check::{hunt, read_all};
+use super::on_append::{AppendHook, OnAppend};
 use crate::command::Command;
 use crate::engine::{Batched, Engine, EngineError, MAX_WRITE_COMMANDS};
 use crate::event::{Event, Recorded};
 use crate::ids::{HuntId, IdempotencyKey, TeamId};
 use crate::state::Outcome;
-use crate::store::{Checkpoint, Digest, MemoryStore, Store, StoreError};
+use crate::store::{MemoryStore, Store, StoreError};
 use crate::time::Timestamp;
 
 /// The hunt the cases play.
@@ -42,22 +43,17 @@ unlock = "one"
 /// Teams the batch of the first case registers: more than two writes' worth.
 const TEAMS: u32 = 2 * MAX_WRITE_COMMANDS as u32 + 500;
 
-/// A handle that records how many events each append carried.
+/// Records how many events each append carried.
+#[derive(Default)]
 struct Counting {
-    inner: Arc<dyn Store>,
     appends: Mutex<Vec<usize>>,
 }
 
-impl std::fmt::Debug for Counting {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Counting").finish_non_exhaustive()
-    }
-}
-
 #[async_trait]
-impl Store for Counting {
+impl AppendHook for Counting {
     async fn append(
         &self,
+        inner: &dyn Store,
         hunt: &HuntId,
         expected: u64,
         events: &[Event],
@@ -66,49 +62,7 @@ impl Store for Counting {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(events.len());
-        self.inner.append(hunt, expected, events).await
-    }
-
-    async fn read(
-        &self,
-        hunt: &HuntId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<Recorded>, StoreError> {
-        self.inner.read(hunt, after, limit).await
-    }
-
-    async fn end(&self, hunt: &HuntId) -> Result<u64, StoreError> {
-        self.inner.end(hunt).await
-    }
-
-    async fn save_definition(
-        &self,
-        hunt: &HuntId,
-        source: &str,
-        replaces: Option<Digest>,
-    ) -> Result<(), StoreError> {
-        self.inner.save_definition(hunt, source, replaces).await
-    }
-
-    async fn load_definition(&self, hunt: &HuntId) -> Result<Option<String>, StoreError> {
-        self.inner.load_definition(hunt).await
-    }
-
-    async fn hunts(&self) -> Result<Vec<HuntId>, StoreError> {
-        self.inner.hunts().await
-    }
-
-    async fn save_checkpoint(
-        &self,
-        hunt: &HuntId,
-        checkpoint: &Checkpoint,
-    ) -> Result<bool, StoreError> {
-        self.inner.save_checkpoint(hunt, checkpoint).await
-    }
-
-    async fn load_checkpoint(&self, hunt: &HuntId) -> Result<Option<Checkpoint>, StoreError> {
-        self.inner.load_checkpoint(hunt).await
+        inner.append(hunt, expected, events).await
     }
 }
 
@@ -225,10 +179,7 @@ fn shown(results: &[Result<Outcome, EngineError>]) -> Vec<String> {
 /// same teams and first verdicts and writes only what has no key.
 pub async fn a_batch_decides_as_its_commands_one_by_one<B: StoreBuilder>(builder: &B) {
     let (store, _guard) = builder.build().await;
-    let counting = Arc::new(Counting {
-        inner: store.clone(),
-        appends: Mutex::new(Vec::new()),
-    });
+    let counting = Arc::new(OnAppend::new(store.clone(), Counting::default()));
     let engine = Engine::create(counting.clone(), HUNT, None)
         .await
         .unwrap_or_else(|e| panic!("creating the case's hunt failed: {e}"));
@@ -249,6 +200,7 @@ pub async fn a_batch_decides_as_its_commands_one_by_one<B: StoreBuilder>(builder
         (&expected, &expected_log),
     );
     let appends = counting
+        .hook()
         .appends
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)

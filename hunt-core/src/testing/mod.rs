@@ -37,6 +37,7 @@ mod cases;
 mod check;
 mod checkpoints;
 mod multi_writer;
+mod on_append;
 mod sample;
 mod turns;
 mod unknown_outcome;
@@ -67,6 +68,7 @@ pub use multi_writer::{
     definitions_are_replaced_by_compare_and_set, end_and_positions_read_in_one_call,
     notifications_cross_handles, two_handles_append_concurrently_and_lose_nothing,
 };
+pub use on_append::{AppendHook, OnAppend};
 pub use sample::{sample_event, sample_events};
 pub use turns::{TURN_LIMIT, a_turn_holds_back_other_writers};
 pub use unknown_outcome::unknown_outcomes_are_settled_without_a_double_apply;

@@ -11,12 +11,13 @@ use tokio::task::JoinSet;
 
 use super::StoreBuilder;
 use super::check::{hunt, read_all};
+use super::on_append::{AppendHook, OnAppend};
 use crate::command::Command;
 use crate::engine::{Engine, EngineError};
-use crate::event::{Event, JudgedAs, Recorded};
+use crate::event::{Event, JudgedAs};
 use crate::ids::{HuntId, IdempotencyKey, TeamId};
 use crate::state::{HuntState, Outcome};
-use crate::store::{Checkpoint, Digest, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::time::Timestamp;
 use crate::verdict::Verdict;
 
@@ -51,87 +52,38 @@ const MAX_TRIES: u32 = 200;
 /// A handle whose appends are reported [`StoreError::OutcomeUnknown`] one time in three: half
 /// of those after the append landed, half without calling the store at all.
 struct Unreliable {
-    inner: Arc<dyn Store>,
     appends: AtomicU64,
-}
-
-impl std::fmt::Debug for Unreliable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Unreliable")
-            .field("appends", &self.appends)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Unreliable {
     fn wrap(inner: Arc<dyn Store>) -> Arc<dyn Store> {
-        Arc::new(Self {
+        Arc::new(OnAppend::new(
             inner,
-            appends: AtomicU64::new(0),
-        })
+            Self {
+                appends: AtomicU64::new(0),
+            },
+        ))
     }
 }
 
 #[async_trait]
-impl Store for Unreliable {
+impl AppendHook for Unreliable {
     async fn append(
         &self,
+        inner: &dyn Store,
         hunt: &HuntId,
         expected: u64,
         events: &[Event],
     ) -> Result<u64, StoreError> {
         let unknown = || StoreError::outcome_unknown("the conformance suite cut the connection");
         match self.appends.fetch_add(1, Ordering::Relaxed) % 6 {
-            1 => self
-                .inner
+            1 => inner
                 .append(hunt, expected, events)
                 .await
                 .and(Err(unknown())),
             4 => Err(unknown()),
-            _ => self.inner.append(hunt, expected, events).await,
+            _ => inner.append(hunt, expected, events).await,
         }
-    }
-
-    async fn read(
-        &self,
-        hunt: &HuntId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<Recorded>, StoreError> {
-        self.inner.read(hunt, after, limit).await
-    }
-
-    async fn end(&self, hunt: &HuntId) -> Result<u64, StoreError> {
-        self.inner.end(hunt).await
-    }
-
-    async fn save_definition(
-        &self,
-        hunt: &HuntId,
-        source: &str,
-        replaces: Option<Digest>,
-    ) -> Result<(), StoreError> {
-        self.inner.save_definition(hunt, source, replaces).await
-    }
-
-    async fn load_definition(&self, hunt: &HuntId) -> Result<Option<String>, StoreError> {
-        self.inner.load_definition(hunt).await
-    }
-
-    async fn hunts(&self) -> Result<Vec<HuntId>, StoreError> {
-        self.inner.hunts().await
-    }
-
-    async fn save_checkpoint(
-        &self,
-        hunt: &HuntId,
-        checkpoint: &Checkpoint,
-    ) -> Result<bool, StoreError> {
-        self.inner.save_checkpoint(hunt, checkpoint).await
-    }
-
-    async fn load_checkpoint(&self, hunt: &HuntId) -> Result<Option<Checkpoint>, StoreError> {
-        self.inner.load_checkpoint(hunt).await
     }
 }
 

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 use hunt_core::engine::{Batched, Engine, EngineError, MAX_WRITE_COMMANDS};
 use hunt_core::state::{CommandError, Outcome};
-use hunt_core::store::{Checkpoint, Digest, MemoryStore, Store, StoreError};
+use hunt_core::store::{MemoryStore, Store, StoreError};
+use hunt_core::testing::{AppendHook, OnAppend};
 use hunt_core::{Command, Event, HuntId, IdempotencyKey, Recorded, TeamId, Verdict};
 
 use crate::clock::at;
@@ -174,17 +175,17 @@ async fn a_key_used_again_in_a_batch_gets_its_first_outcome() {
     );
 }
 
-/// A store whose `fail_at`-th append (counting from 0) fails without writing.
+/// Fails the `fail_at`-th append (counting from 0) without writing.
 struct FailOne {
-    inner: MemoryStore,
     appends: AtomicUsize,
     fail_at: usize,
 }
 
 #[async_trait]
-impl Store for FailOne {
+impl AppendHook for FailOne {
     async fn append(
         &self,
+        inner: &dyn Store,
         hunt: &HuntId,
         expected: u64,
         events: &[Event],
@@ -192,60 +193,20 @@ impl Store for FailOne {
         if self.appends.fetch_add(1, Ordering::Relaxed) == self.fail_at {
             return Err(StoreError::Injected);
         }
-        self.inner.append(hunt, expected, events).await
-    }
-
-    async fn read(
-        &self,
-        hunt: &HuntId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<Recorded>, StoreError> {
-        self.inner.read(hunt, after, limit).await
-    }
-
-    async fn end(&self, hunt: &HuntId) -> Result<u64, StoreError> {
-        self.inner.end(hunt).await
-    }
-
-    async fn save_definition(
-        &self,
-        hunt: &HuntId,
-        source: &str,
-        replaces: Option<Digest>,
-    ) -> Result<(), StoreError> {
-        self.inner.save_definition(hunt, source, replaces).await
-    }
-
-    async fn load_definition(&self, hunt: &HuntId) -> Result<Option<String>, StoreError> {
-        self.inner.load_definition(hunt).await
-    }
-
-    async fn hunts(&self) -> Result<Vec<HuntId>, StoreError> {
-        self.inner.hunts().await
-    }
-
-    async fn save_checkpoint(
-        &self,
-        hunt: &HuntId,
-        checkpoint: &Checkpoint,
-    ) -> Result<bool, StoreError> {
-        self.inner.save_checkpoint(hunt, checkpoint).await
-    }
-
-    async fn load_checkpoint(&self, hunt: &HuntId) -> Result<Option<Checkpoint>, StoreError> {
-        self.inner.load_checkpoint(hunt).await
+        inner.append(hunt, expected, events).await
     }
 }
 
 #[tokio::test]
 async fn a_failed_write_fails_the_rest_of_the_batch_and_a_retry_completes_it() {
     let store = MemoryStore::new();
-    let failing = Arc::new(FailOne {
-        inner: store.clone(),
-        appends: AtomicUsize::new(0),
-        fail_at: 1,
-    });
+    let failing = Arc::new(OnAppend::new(
+        Arc::new(store.clone()),
+        FailOne {
+            appends: AtomicUsize::new(0),
+            fail_at: 1,
+        },
+    ));
     let engine = create(failing).await;
     let teams = 3 * MAX_WRITE_COMMANDS;
     let batch: Vec<Batched> = (0..teams)

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use hunt_core::engine::{Engine, EngineError};
 use hunt_core::state::{CommandError, HuntState};
-use hunt_core::store::{Checkpoint, Digest, MemoryStore, Store, StoreError};
+use hunt_core::store::{MemoryStore, Store, StoreError};
+use hunt_core::testing::{AppendHook, OnAppend};
 use hunt_core::{Event, HuntId, IdempotencyKey, Recorded, TeamId, Timestamp, Verdict};
 use tokio::sync::{Semaphore, mpsc};
 
@@ -194,18 +195,17 @@ async fn create_register_submit_and_reopen() {
     );
 }
 
-/// A store whose appends wait for the test to let each one through, and say when one starts.
-#[derive(Debug)]
-struct GatedStore {
-    inner: MemoryStore,
+/// Appends that wait for the test to let each one through, and say when one starts.
+struct Gate {
     started: mpsc::UnboundedSender<()>,
     gate: Semaphore,
 }
 
 #[async_trait]
-impl Store for GatedStore {
+impl AppendHook for Gate {
     async fn append(
         &self,
+        inner: &dyn Store,
         hunt: &HuntId,
         expected: u64,
         events: &[Event],
@@ -216,49 +216,7 @@ impl Store for GatedStore {
             .await
             .expect("the gate is never closed")
             .forget();
-        self.inner.append(hunt, expected, events).await
-    }
-
-    async fn read(
-        &self,
-        hunt: &HuntId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<Recorded>, StoreError> {
-        self.inner.read(hunt, after, limit).await
-    }
-
-    async fn end(&self, hunt: &HuntId) -> Result<u64, StoreError> {
-        self.inner.end(hunt).await
-    }
-
-    async fn save_definition(
-        &self,
-        hunt: &HuntId,
-        source: &str,
-        replaces: Option<Digest>,
-    ) -> Result<(), StoreError> {
-        self.inner.save_definition(hunt, source, replaces).await
-    }
-
-    async fn load_definition(&self, hunt: &HuntId) -> Result<Option<String>, StoreError> {
-        self.inner.load_definition(hunt).await
-    }
-
-    async fn hunts(&self) -> Result<Vec<HuntId>, StoreError> {
-        self.inner.hunts().await
-    }
-
-    async fn save_checkpoint(
-        &self,
-        hunt: &HuntId,
-        checkpoint: &Checkpoint,
-    ) -> Result<bool, StoreError> {
-        self.inner.save_checkpoint(hunt, checkpoint).await
-    }
-
-    async fn load_checkpoint(&self, hunt: &HuntId) -> Result<Option<Checkpoint>, StoreError> {
-        self.inner.load_checkpoint(hunt).await
+        inner.append(hunt, expected, events).await
     }
 }
 
@@ -266,17 +224,19 @@ impl Store for GatedStore {
 async fn a_submission_shows_in_snapshots_only_once_appended() {
     let memory = MemoryStore::new();
     let (started, mut appends) = mpsc::unbounded_channel();
-    let store = Arc::new(GatedStore {
-        inner: memory.clone(),
-        started,
-        gate: Semaphore::new(0),
-    });
+    let store = Arc::new(OnAppend::new(
+        Arc::new(memory.clone()),
+        Gate {
+            started,
+            gate: Semaphore::new(0),
+        },
+    ));
     let engine = Arc::new(
         Engine::create(store.clone(), HUNT, None)
             .await
             .expect("valid"),
     );
-    store.gate.add_permits(1);
+    store.hook().gate.add_permits(1);
     let team = engine
         .register("Alpha", None, at(-60))
         .await
@@ -301,7 +261,7 @@ async fn a_submission_shows_in_snapshots_only_once_appended() {
     assert_eq!(before.team(team).map(|t| t.score), Some(0));
     assert!(!submitting.is_finished());
 
-    store.gate.add_permits(1);
+    store.hook().gate.add_permits(1);
     let verdict = submitting.await.expect("the task does not panic");
     assert_eq!(verdict.ok(), Some(correct(100, true)));
     let after = engine.snapshot();
